@@ -1,0 +1,93 @@
+"""Command-line tasks: `flask --app wsgi tracker ...`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.importers.csv_plan import PlanFileError, read_plan_csv
+from tracker.models import Plan, Role, User
+from tracker.services.accounts import AccountError, create_user
+from tracker.services.import_plan import import_plan
+
+tracker_cli = AppGroup("tracker", help="Safeguarding action plan tracker tasks.")
+
+
+@tracker_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", required=True, help="At least 12 characters.")
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create a user account."""
+    try:
+        user = create_user(email, name, role, password)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.label.lower()} account for {user.email}.")
+
+
+@tracker_cli.command("load-demo")
+def load_demo_command() -> None:
+    """Load the Coventry 2015 plan and the demo accounts, if the database has no plan yet."""
+    from tracker.demo import DEMO_ACCOUNTS, load_demo
+
+    result = load_demo()
+    if result is None:
+        click.echo("The database already holds a plan: the demo plan was not loaded again.")
+    else:
+        click.echo(f"Loaded {result.plan.name!r}: {result.actions} actions.")
+        for item in result.timescales_to_review:
+            click.echo(f"  Timescale to review: {item}")
+    click.echo("Demo accounts (for demonstration only):")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role.label:<20} {account.email:<26} password: {account.password}")
+
+
+@tracker_cli.command("import")
+@click.option("--plan", "plan_name", required=True, help="Name for the new plan.")
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(plan_name: str, path: Path) -> None:
+    """Import a plan from a CSV file in the plan's own columns."""
+    try:
+        rows = read_plan_csv(path.read_text(encoding="utf-8-sig"))
+        result = import_plan(plan_name, rows)
+    except (PlanFileError, UnicodeDecodeError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    db.session.commit()
+    click.echo(f"Imported {result.actions} actions into {plan_name!r}.")
+    for item in result.timescales_to_review:
+        click.echo(f"  Timescale to review: {item}")
+
+
+@tracker_cli.command("export")
+@click.option("--plan", "plan_name", required=True, help="The plan's name, as on the plans page.")
+@click.option("--format", "file_format", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_command(plan_name: str, file_format: str, output: Path) -> None:
+    """Write a plan out in its own columns plus the tracker's derived ones (UTF-8 with BOM)."""
+    from tracker.reports.plan_export import plan_csv_chunks
+
+    plan = db.session.scalar(select(Plan).where(Plan.name == plan_name))
+    if plan is None:
+        names = ", ".join(repr(n) for n in db.session.scalars(select(Plan.name).order_by(Plan.name)))
+        raise click.ClickException(f"There is no plan called {plan_name!r}. Plans: {names or 'none'}.")
+    # The export is the board's full record, so it is written as an administrator would see it.
+    exporter = User(role=Role.ADMIN, email="", name="export", password_hash="")
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in plan_csv_chunks(plan.id, exporter, clock.today()):
+            handle.write(chunk)
+    click.echo(f"Wrote {plan.name!r} to {output}.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(tracker_cli)

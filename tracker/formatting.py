@@ -1,0 +1,20 @@
+"""How the tracker writes dates and times for people (GOV.UK style: "1 June 2015")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A stored UTC time as "1 June 2015 at 2:05pm"."""
+    if value is None:
+        return ""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{format_date(value)} at {hour}:{value:%M}{suffix}"

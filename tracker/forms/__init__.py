@@ -1,0 +1,1 @@
+"""WTForms classes for the tracker's pages."""

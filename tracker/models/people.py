@@ -1,0 +1,78 @@
+"""Agencies, the posts they hold and the user accounts that hold them.
+
+Actions are owned by posts, not people: when staff change, the post moves to
+another account and every action follows it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.enums import Role
+from tracker.models.types import enum_column
+
+post_holders = Table(
+    "post_holder",
+    db.metadata,
+    Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    posts: Mapped[list[Post]] = relationship(back_populates="agency")
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.name!r}>"
+
+
+class Post(db.Model):
+    """A role or post named in the plan ("CSE Co-ordinator", "WMP", "All agencies")."""
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"), index=True)
+
+    agency: Mapped[Agency | None] = relationship(back_populates="posts")
+    holders: Mapped[list[User]] = relationship(secondary=post_holders, back_populates="posts")
+
+    def __repr__(self) -> str:
+        return f"<Post {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    last_signed_in_at: Mapped[datetime | None]
+
+    posts: Mapped[list[Post]] = relationship(secondary=post_holders, back_populates="holders")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role}>"

@@ -1,0 +1,143 @@
+"""The plan and its structure: Plan -> Strand -> Objective -> Action."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.enums import OwnerKind, Rag, Status
+from tracker.models.people import Agency, Post
+from tracker.models.types import enum_column
+
+# The "Partners involved" column: agencies taking part in an action.
+action_partners = Table(
+    "action_partner",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Plan(db.Model):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+
+    strands: Mapped[list[Strand]] = relationship(
+        back_populates="plan", order_by="Strand.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.name!r}>"
+
+
+class Strand(db.Model):
+    """The plan's top level (Prevent, Pursue, Protect ...); each plan has its own."""
+
+    __tablename__ = "strand"
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="strands")
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="strand", order_by="Objective.position", cascade="all, delete-orphan"
+    )
+
+
+class Objective(db.Model):
+    """A sub-objective: a numbered statement under a strand (number may be absent)."""
+
+    __tablename__ = "objective"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strand_id: Mapped[int] = mapped_column(ForeignKey("strand.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int | None]
+    statement: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    strand: Mapped[Strand] = relationship(back_populates="objectives")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="objective", order_by="Action.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def title(self) -> str:
+        prefix = f"{self.number}. " if self.number is not None else ""
+        return f"{prefix}{self.statement}".strip()
+
+
+class ActionOwner(db.Model):
+    """A post named as accountable for, or responsible for, an action."""
+
+    __tablename__ = "action_owner"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True, index=True)
+    kind: Mapped[OwnerKind] = mapped_column(enum_column(OwnerKind), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    action: Mapped[Action] = relationship(back_populates="owners")
+    post: Mapped[Post] = relationship()
+
+
+class Action(db.Model):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text)
+    expected_evidence: Mapped[str] = mapped_column(Text, default="")
+    expected_outcomes: Mapped[str] = mapped_column(Text, default="")
+    # The timescale exactly as the plan wrote it, and what the tracker could read from it.
+    timescale_text: Mapped[str] = mapped_column(String(200), default="")
+    timescale_needs_review: Mapped[bool] = mapped_column(default=False)
+    start_date: Mapped[date | None]
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    baseline_due_date: Mapped[date | None]
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.NOT_STARTED)
+    delivery_rag: Mapped[Rag] = mapped_column(enum_column(Rag), default=Rag.NOT_RATED)
+    outcome_rag: Mapped[Rag] = mapped_column(enum_column(Rag), default=Rag.NOT_RATED)
+    is_restricted: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    # Bumped on every change, so a form opened at an older version cannot overwrite a newer one.
+    version: Mapped[int] = mapped_column(default=1)
+
+    objective: Mapped[Objective] = relationship(back_populates="actions")
+    owners: Mapped[list[ActionOwner]] = relationship(
+        back_populates="action", order_by="ActionOwner.position", cascade="all, delete-orphan"
+    )
+    partners: Mapped[list[Agency]] = relationship(secondary=action_partners, order_by="Agency.name")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def posts_of(self, kind: OwnerKind) -> list[Post]:
+        return [owner.post for owner in self.owners if owner.kind is kind]
+
+    @property
+    def accountable_posts(self) -> list[Post]:
+        return self.posts_of(OwnerKind.ACCOUNTABLE)
+
+    @property
+    def responsible_posts(self) -> list[Post]:
+        return self.posts_of(OwnerKind.RESPONSIBLE)
+
+    @property
+    def label(self) -> str:
+        """How the action is named in headings: its reference, or its first words."""
+        if self.reference:
+            return f"Action {self.reference}"
+        first_line = self.text.splitlines()[0] if self.text else ""
+        return first_line if len(first_line) <= 60 else first_line[:57].rstrip() + "…"

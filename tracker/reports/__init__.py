@@ -1,0 +1,1 @@
+"""Reports and exports: a data set per report and renderers for it."""

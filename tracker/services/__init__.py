@@ -1,0 +1,1 @@
+"""Use cases that change the tracker's state, each in one transaction."""
