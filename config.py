@@ -65,6 +65,8 @@ class Config:
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    # Slows password guessing: attempts per address.
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour")
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "evidence"))
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # 20 MB evidence files plus the form around them
@@ -78,10 +80,3 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-
-
-class TestConfig(Config):
-    TESTING = True
-    RATELIMIT_ENABLED = False
-    SECRET_KEY = "test-secret-key-not-for-real-use"
-    SERVER_NAME = None

@@ -1,8 +1,8 @@
 """Who may use each route. Every view declares it; a route that does not is refused.
 
-    @allow(Role.ADMIN, Role.OWNER)   signed-in users with one of these roles
-    @allow_signed_in                 any signed-in user
-    @public                          anyone (sign-in page, health check, static assets)
+@allow(Role.ADMIN, Role.OWNER)   signed-in users with one of these roles
+@allow_signed_in                 any signed-in user
+@public                          anyone (sign-in page, health check, static assets)
 """
 
 from __future__ import annotations

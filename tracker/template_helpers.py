@@ -29,8 +29,7 @@ def navigation() -> list[dict[str, object]]:
         items.append(("Dashboard", "dashboard.show"))
     items.append(("Plans", "plans.index"))
     return [
-        {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint}
-        for text, endpoint in items
+        {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint} for text, endpoint in items
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from tracker.services.import_plan import ImportResult, NameBook, aliases_from_pa
 
 DEMO_DIR = Path(__file__).parent / "coventry_2015"
 DEMO_PLAN_NAME = "Coventry CSE Strategy Action Plan 2015–17"
+# The demo plan's history starts when the real plan did, so past views of 2015 show it.
+DEMO_LOADED_AT = datetime(2015, 3, 1, 9, 0)
 DEMO_PLAN_DESCRIPTION = (
     "Coventry Safeguarding Children Board's multi-agency strategy against child sexual exploitation, "
     "organised as Prevent, Protect, Pursue and Public and Professional Confidence."
@@ -65,7 +68,14 @@ def demo_name_book() -> NameBook:
 
 def load_demo_plan() -> ImportResult:
     rows = read_plan_csv((DEMO_DIR / "plan.csv").read_text(encoding="utf-8"))
-    return import_plan(DEMO_PLAN_NAME, rows, demo_name_book(), DEMO_PLAN_DESCRIPTION)
+    return import_plan(
+        DEMO_PLAN_NAME,
+        rows,
+        demo_name_book(),
+        DEMO_PLAN_DESCRIPTION,
+        source="the demo data (the plan as written in spring 2015)",
+        loaded_at=DEMO_LOADED_AT,
+    )
 
 
 def create_demo_accounts() -> list[DemoAccount]:

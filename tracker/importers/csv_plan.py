@@ -34,15 +34,15 @@ def read_plan_csv(text: str | Iterable[str]) -> list[PlanRow]:
             positions[field] = index
     missing = [column for column in REQUIRED_COLUMNS if FIELD_FOR_COLUMN[column] not in positions]
     if missing:
-        raise PlanFileError(f"The file has no {' or '.join(repr(m) for m in missing)} column. The first row must name the plan's columns.")
+        raise PlanFileError(
+            f"The file has no {' or '.join(repr(m) for m in missing)} column. The first row must name the plan's columns."
+        )
 
     rows: list[PlanRow] = []
     for line, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
             continue
-        values = {
-            field: (record[index].strip() if index < len(record) else "") for field, index in positions.items()
-        }
+        values = {field: (record[index].strip() if index < len(record) else "") for field, index in positions.items()}
         if "reference" not in positions:
             values.pop("reference", None)
         rows.append(PlanRow(line=line, **{"sub_objective": "", **values}))

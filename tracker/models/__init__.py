@@ -1,20 +1,32 @@
 """The tracker's typed models; importing this package registers them all."""
 
+from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
+from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
 from tracker.models.people import Agency, Post, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
+from tracker.models.progress import Evidence, ProgressUpdate
 
 __all__ = [
     "CLOSED_STATUSES",
     "RAG_ORDER",
+    "SYSTEM_ACTOR",
     "Action",
     "ActionOwner",
     "Agency",
+    "DeadlineChange",
+    "Evidence",
+    "HistoryEntry",
+    "Notification",
     "Objective",
     "OwnerKind",
     "Plan",
     "Post",
+    "ProgressUpdate",
     "Rag",
+    "ReminderEmail",
+    "ReportingDate",
+    "RequestState",
     "Role",
     "Status",
     "Strand",

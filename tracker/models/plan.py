@@ -28,6 +28,11 @@ class Plan(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    # Escalation is opt-in: an overdue action turns Red after this many days (None = never).
+    escalate_to_red_after_days: Mapped[int | None]
+    # Reminder periods: actions due within this many days, updates due within that many.
+    remind_due_within_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    remind_update_within_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     strands: Mapped[list[Strand]] = relationship(
         back_populates="plan", order_by="Strand.position", cascade="all, delete-orphan"
@@ -112,6 +117,11 @@ class Action(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    # When an owner last recorded progress (None: never); drives "not updated this cycle".
+    last_progress_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The due date for which the auto-amber event was last recorded, so the job records it once.
+    auto_amber_recorded_for: Mapped[date | None]
+    auto_red_recorded_for: Mapped[date | None]
     # Bumped on every change, so a form opened at an older version cannot overwrite a newer one.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.importers.csv_plan import PlanFileError
 from tracker.importers.names import name_key, split_names
 from tracker.importers.rows import PlanRow
 from tracker.importers.timescale import parse_timescale
-from tracker.models import Action, ActionOwner, Agency, Objective, OwnerKind, Plan, Post, Rag, Status, Strand
+from tracker.models import Action, ActionOwner, Agency, Objective, OwnerKind, Plan, Post, Rag, Status, Strand, User
+from tracker.services.history import record_event
 
 _REFERENCE = re.compile(r"^(\d+(?:\.\d+)+)\.?\s+(.*)$", re.DOTALL)
 _SUB_OBJECTIVE = re.compile(r"^(\d+)\s*[.)]?\s*(.*)$", re.DOTALL)
@@ -107,6 +110,9 @@ def import_plan(
     rows: Sequence[PlanRow],
     names: NameBook | None = None,
     description: str = "",
+    actor: User | None = None,
+    source: str = "a CSV file",
+    loaded_at: datetime | None = None,
 ) -> ImportResult:
     """Create a plan from rows. Raises PlanFileError, leaving nothing saved, if a row cannot be read.
 
@@ -115,12 +121,14 @@ def import_plan(
     names = names or NameBook()
     if db.session.scalar(select(Plan.id).where(Plan.name == plan_name)) is not None:
         raise PlanFileError(f"A plan called {plan_name!r} already exists. Choose another name.")
-    plan = Plan(name=plan_name, description=description)
+    now = loaded_at or clock.now()
+    plan = Plan(name=plan_name, description=description, created_at=now)
     db.session.add(plan)
     result = ImportResult(plan=plan)
     directory = _Directory(names)
     strands: dict[str, Strand] = {}
     objective: Objective | None = None
+    created: list[Action] = []
 
     for row in rows:
         if not row.actions.strip():
@@ -161,6 +169,8 @@ def import_plan(
             delivery_rag=delivery,
             outcome_rag=_rag(row, row.outcome_rag, "Outcome RAG"),
             position=len(objective.actions),
+            created_at=now,
+            updated_at=now,
         )
         position = 0
         for kind, cell in ((OwnerKind.ACCOUNTABLE, row.accountable), (OwnerKind.RESPONSIBLE, row.responsible)):
@@ -169,7 +179,11 @@ def import_plan(
                 position += 1
         action.partners = [directory.agency(n) for n in split_names(row.partners, names.agency_aliases)]
         objective.actions.append(action)
+        created.append(action)
         result.actions += 1
+    db.session.flush()
+    for action in created:
+        record_event(action, "created", None, None, actor, f"Imported into {plan_name!r} from {source}", at=now)
     db.session.flush()
     return result
 

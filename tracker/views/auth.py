@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.access import allow_signed_in, public
@@ -14,7 +14,9 @@ from tracker.services.accounts import authenticate
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "Enter a correct email address and password. If your account has been disabled, contact the board business team."
+SIGN_IN_FAILED = (
+    "Enter a correct email address and password. If your account has been disabled, contact the board business team."
+)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -29,7 +31,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("plans.index"))

@@ -56,7 +56,9 @@ def list_plans():
         .subquery()
     )
     plans = db.session.execute(
-        select(Plan, func.coalesce(counts.c.actions, 0)).outerjoin(counts, counts.c.plan_id == Plan.id).order_by(Plan.name)
+        select(Plan, func.coalesce(counts.c.actions, 0))
+        .outerjoin(counts, counts.c.plan_id == Plan.id)
+        .order_by(Plan.name)
     ).all()
     return render_template("plans/index.html", plans=plans)
 
@@ -65,9 +67,7 @@ def list_plans():
 @allow_signed_in
 def show(plan_id: int):
     plan = db.session.get(Plan, plan_id) or abort(404)
-    filters = ActionFilters(
-        plan_id=plan.id, strand_id=_int_arg("strand"), rag=_rag_arg(), agency_id=_int_arg("agency")
-    )
+    filters = ActionFilters(plan_id=plan.id, strand_id=_int_arg("strand"), rag=_rag_arg(), agency_id=_int_arg("agency"))
     today = clock.today()
     actions = list_actions(filters, current_user, today)
     strands, agencies = plan_filter_choices(plan.id)

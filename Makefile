@@ -1,0 +1,62 @@
+# make run: set up, migrate, load the demo plan and serve it.  make test: set up and run the tests.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+FLASK := $(BIN)/flask --app wsgi
+PYTHON ?= python3
+
+.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+tracker/static/govuk/.built: package.json package-lock.json scripts/build_assets.sh
+	./scripts/build_assets.sh
+	touch $@
+
+assets: tracker/static/govuk/.built
+
+setup: $(VENV)/.runtime-installed assets
+
+setup-dev: $(VENV)/.dev-installed assets
+
+migrate: setup
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) tracker load-demo
+
+run: demo
+	@echo
+	@echo "The tracker is at http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	@echo
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+
+# Browser tests drive Debian's chromium; install it when it is missing (needs root, as on CI).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: setup-dev chromium
+	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules tracker/static/govuk
