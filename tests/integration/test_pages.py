@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests import factories
 from tracker.extensions import db
 from tracker.models import Action, Agency, Rag, Role, Status
-from tests import factories
 
 
 def _title(page: BeautifulSoup) -> str:
@@ -260,8 +260,9 @@ def test_navigation_for_a_signed_in_user(board_client, coventry):
 
 
 def test_dates_and_statuses_in_plain_english(app):
-    from tracker.formatting import format_date, format_datetime
     from datetime import datetime
+
+    from tracker.formatting import format_date, format_datetime
 
     assert format_date(date(2015, 6, 1)) == "1 June 2015"
     assert format_datetime(datetime(2015, 6, 1, 14, 5)) == "1 June 2015 at 2:05pm"
