@@ -42,7 +42,8 @@ def _postgres_base_url() -> str:
 
 def _create_postgres_database(worker: str) -> str:
     base = make_url(_postgres_base_url())
-    name = f"tracker_test_{worker}"
+    # TEST_DB_PREFIX keeps two checkouts' test runs on one server out of each other's way.
+    name = f"{os.environ.get('TEST_DB_PREFIX', 'tracker_test')}_{worker}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
         with admin.connect() as connection:

@@ -1,0 +1,75 @@
+"""Reporting cycles: when updates are next due, and whether an action was updated this cycle.
+
+A plan reports to meetings (board, scrutiny); before each, owners' updates are due by a date.
+The current reporting period starts the day after the latest updates-due date that has passed
+(or when the plan was created, before any has), and ends on the next updates-due date. An
+action with no progress update since the period started is "not updated this cycle".
+The rule lives here once, as Python for single actions and as SQL for lists and dashboards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, DateTime, case, func, literal, or_, select
+
+from tracker.extensions import db
+from tracker.models import Action, Plan, ReportingDate
+
+
+@dataclass(frozen=True)
+class Cycle:
+    plan_id: int
+    starts_on: date  # first day of the current reporting period
+    updates_due_by: date | None  # the next updates-due date, if one is set
+    next_meeting: ReportingDate | None
+
+    def not_updated(self, last_progress_at: datetime | None) -> bool:
+        return last_progress_at is None or last_progress_at < datetime.combine(self.starts_on, time.min)
+
+
+def current_cycle(plan: Plan, today: date) -> Cycle:
+    dates = db.session.scalars(
+        select(ReportingDate).where(ReportingDate.plan_id == plan.id).order_by(ReportingDate.updates_due_date)
+    ).all()
+    passed = [d for d in dates if d.updates_due_date < today]
+    coming = [d for d in dates if d.updates_due_date >= today]
+    starts_on = passed[-1].updates_due_date + timedelta(days=1) if passed else plan.created_at.date()
+    return Cycle(
+        plan_id=plan.id,
+        starts_on=starts_on,
+        updates_due_by=coming[0].updates_due_date if coming else None,
+        next_meeting=coming[0] if coming else None,
+    )
+
+
+def cycle_starts(today: date) -> dict[int, datetime]:
+    """For every plan, the moment its current reporting period began (one query)."""
+    last_due = (
+        select(ReportingDate.plan_id, func.max(ReportingDate.updates_due_date).label("last_due"))
+        .where(ReportingDate.updates_due_date < literal(today))
+        .group_by(ReportingDate.plan_id)
+        .subquery()
+    )
+    starts = {}
+    for plan_id, created_at, last in db.session.execute(
+        select(Plan.id, Plan.created_at, last_due.c.last_due).outerjoin(last_due, last_due.c.plan_id == Plan.id)
+    ):
+        starts[plan_id] = datetime.combine(last + timedelta(days=1), time.min) if last else created_at
+    return starts
+
+
+def not_updated_this_cycle_sql(plan_id_column, starts: dict[int, datetime]) -> ColumnElement[bool]:
+    """True for actions with no progress update since their plan's current period began.
+
+    `starts` comes from cycle_starts(); plan_id_column is the plan id in the query (Strand.plan_id).
+    """
+    if not starts:
+        return Action.last_progress_at.is_(None)
+    start = case(
+        {plan_id: literal(moment, DateTime) for plan_id, moment in starts.items()},
+        value=plan_id_column,
+        else_=literal(None, DateTime),
+    )
+    return or_(Action.last_progress_at.is_(None), Action.last_progress_at < start)
