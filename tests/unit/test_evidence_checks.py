@@ -129,6 +129,8 @@ def test_web_links_are_accepted(url):
         ("https://", "starting with https:// or http://"),
         ("https:///path-only", "starting with https:// or http://"),
         ("https://exa mple.org", "must not contain spaces"),
+        ("https://example.org/<b>x</b>", "characters that cannot be in a web address"),
+        ('https://example.org/"onmouseover="x', "characters that cannot be in a web address"),
         ("https://user:secret@example.org/", "Remove the user name or password"),
         ("https://[::1", "starting with https:// or http://"),
         ("https://example.org/" + "a" * 2000, "2,000 characters or fewer"),

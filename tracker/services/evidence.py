@@ -159,6 +159,10 @@ def check_link(url: str) -> str:
         raise EvidenceError(example) from None
     if parts.scheme.lower() not in {"http", "https"} or not hostname:
         raise EvidenceError(example)
+    if any(ch in '<>"`{}|\\^' for ch in url):
+        raise EvidenceError(
+            "The link contains characters that cannot be in a web address. Copy it from your browser's address bar"
+        )
     if parts.username is not None or parts.password is not None:
         raise EvidenceError("Remove the user name or password from the link")
     return url
