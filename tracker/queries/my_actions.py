@@ -44,7 +44,7 @@ class MyActionRow:
     needs_update: bool
     effective: EffectiveRag
     is_overdue: bool
-    posts: list[str] = field(default_factory=list)  # "CSE Co-ordinator (responsible)"
+    posts: list[str] = field(default_factory=list)  # "CSE Co-ordinator (accountable and responsible)"
 
     @property
     def label(self) -> str:
@@ -130,9 +130,12 @@ def my_actions(user: User, today: date) -> MyActions:
             .where(post_holders.c.user_id == user.id, ActionOwner.action_id.in_(list(rows)))
             .order_by(ActionOwner.action_id, ActionOwner.position)
         )
+        kinds: dict[int, dict[str, list[str]]] = {}
         for action_id, kind, post_name in held:
             word = "responsible" if kind is OwnerKind.RESPONSIBLE else "accountable"
-            rows[action_id].posts.append(f"{post_name} ({word})")
+            kinds.setdefault(action_id, {}).setdefault(post_name, []).append(word)
+        for action_id, by_post in kinds.items():
+            rows[action_id].posts = [f"{name} ({' and '.join(sorted(words))})" for name, words in by_post.items()]
 
     grouped: dict[str, list[MyActionRow]] = {key: [] for key in GROUP_HEADINGS}
     for row in rows.values():

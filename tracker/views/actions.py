@@ -87,14 +87,11 @@ def _changes_since(action_id: int, opened_at: datetime | None):
     return action_history(action_id, since=opened_at)
 
 
-def _render_update(action: Action, form: ProgressUpdateForm, status: int = 200, conflict=None):
+def _render_update(action: Action, form: ProgressUpdateForm):
+    # Form errors are shown with 200, as GOV.UK services do: the page is the answer, not a failure.
     return render_template(
-        "actions/update.html",
-        action=_action_row(action.id),
-        record=action,
-        form=form,
-        conflict=conflict,
-    ), status
+        "actions/update.html", action=_action_row(action.id), record=action, form=form, conflict=None
+    )
 
 
 @bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
@@ -109,14 +106,14 @@ def update(action_id: int):
     if form.shape_is_valid_for_rules():
         form.add_problems(progress_problems(action, form.submission(), clock.today()))
     if form.errors:
-        return _render_update(action, form, 400)
+        return _render_update(action, form)
     try:
         record_progress_update(action, form.submission(), _user(), form.opened_version)
     except StaleAction:
         return _render_conflict(action_id, form)
     except ProgressRejected as rejected:
         form.add_problems(rejected.problems)
-        return _render_update(action, form, 400)
+        return _render_update(action, form)
     flash("Your progress update has been saved.", "success")
     return redirect(url_for("actions.show", action_id=action_id, _anchor="updates"))
 
@@ -160,9 +157,7 @@ def edit(action_id: int):
         else:
             flash("The action has been changed." if changed else "Nothing was changed.", "success")
             return redirect(url_for("actions.show", action_id=action_id, _anchor="history"))
-    return render_template(
-        "actions/edit.html", action=_action_row(action_id), record=action, form=form, conflict=None
-    ), 400
+    return render_template("actions/edit.html", action=_action_row(action_id), record=action, form=form, conflict=None)
 
 
 def _visible_evidence(evidence_id: int) -> Evidence:
