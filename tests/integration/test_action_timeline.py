@@ -104,3 +104,41 @@ def test_new_pages_keep_the_page_promises_and_have_unique_titles(client_as, admi
     assert error_page.select_one("title").text.startswith("Error: ")
     summary_links = [a["href"] for a in error_page.select(".govuk-error-summary__list a")]
     assert summary_links and all(error_page.select_one(href) for href in summary_links)
+
+
+def test_a_long_record_shows_the_latest_entries_and_links_to_the_rest(client_as, pinned_today, monkeypatch):
+    from tracker.views import actions as action_views
+
+    monkeypatch.setattr(action_views, "UPDATES_SHOWN", 2)
+    monkeypatch.setattr(action_views, "HISTORY_SHOWN", 2)
+    pinned_today("2015-07-01")
+    post = factories.make_post()
+    action = factories.make_action(factories.make_plan(), responsible=[post], due_date=date(2015, 9, 30))
+    client = client_as(Role.OWNER, posts=[post])
+    for n in range(3):
+        submit(
+            client,
+            action.id,
+            delivery_rag="green",
+            outcome_rag="not_rated",
+            status="in_progress",
+            commentary=f"Update {n}",
+        )
+
+    page = client.page("actions.show", action_id=action.id)
+    assert [u.select_one(".app-preserve-lines").text for u in page.select(".app-update")] == ["Update 2", "Update 1"]
+    assert len(page.select(".app-timeline__item")) == 2
+    more = page.find("a", string="Show the full history")
+    assert more["href"] == f"/actions/{action.id}?history=all#history"
+    assert page.find("a", string="Show all progress updates")["href"] == f"/actions/{action.id}?updates=all#updates"
+
+    full = client.page("actions.show", action_id=action.id, history="all")
+    items = full.select(".app-timeline__item")
+    assert len(items) == 3
+    assert full.find("a", string="Show the full history") is None
+    # The oldest update is not on the page: its history entry links to the page that shows it.
+    oldest_update_link = items[-1].select_one("a")["href"]
+    assert oldest_update_link.startswith(f"/actions/{action.id}?")
+    assert "updates=all" in oldest_update_link and "history=all" in oldest_update_link
+    assert items[0].select_one("a")["href"].startswith("#update-")
+    assert len(client.page("actions.show", action_id=action.id, updates="all").select(".app-update")) == 3

@@ -164,8 +164,8 @@ def action_evidence(action_id: int) -> list[EvidenceRow]:
     return [EvidenceRow(**row._asdict()) for row in db.session.execute(statement)]
 
 
-def action_updates(action_id: int, evidence: list[EvidenceRow]) -> list[UpdateRow]:
-    """The action's progress updates, newest first, each with the evidence it added."""
+def action_updates(action_id: int, evidence: list[EvidenceRow], limit: int | None = None) -> list[UpdateRow]:
+    """The action's progress updates, newest first (the latest `limit`), each with the evidence it added."""
     statement = (
         select(
             ProgressUpdate.id,
@@ -179,6 +179,7 @@ def action_updates(action_id: int, evidence: list[EvidenceRow]) -> list[UpdateRo
         )
         .where(ProgressUpdate.action_id == action_id)
         .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(limit)
     )
     updates = {row.id: UpdateRow(**row._asdict()) for row in db.session.execute(statement)}
     for item in reversed(evidence):  # oldest first within each update
@@ -187,8 +188,8 @@ def action_updates(action_id: int, evidence: list[EvidenceRow]) -> list[UpdateRo
     return list(updates.values())
 
 
-def action_history(action_id: int, since: datetime | None = None) -> list[HistoryRow]:
-    """The action's history, newest first; only what happened at or after `since` when given."""
+def action_history(action_id: int, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+    """The action's history, newest first; only what happened at or after `since`, the latest `limit`, when given."""
     statement = (
         select(
             HistoryEntry.id,
@@ -205,6 +206,7 @@ def action_history(action_id: int, since: datetime | None = None) -> list[Histor
         .outerjoin(ProgressUpdate, HistoryEntry.progress_update_id == ProgressUpdate.id)
         .where(HistoryEntry.action_id == action_id)
         .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
+        .limit(limit)
     )
     if since is not None:
         statement = statement.where(HistoryEntry.created_at >= since)

@@ -127,11 +127,13 @@ def my_actions(user: User, today: date) -> MyActions:
             select(ActionOwner.action_id, ActionOwner.kind, Post.name)
             .join(Post, ActionOwner.post_id == Post.id)
             .join(post_holders, post_holders.c.post_id == Post.id)
-            .where(post_holders.c.user_id == user.id, ActionOwner.action_id.in_(list(rows)))
+            .where(post_holders.c.user_id == user.id)  # exactly the rows above, less any hidden from this user
             .order_by(ActionOwner.action_id, ActionOwner.position)
         )
         kinds: dict[int, dict[str, list[str]]] = {}
         for action_id, kind, post_name in held:
+            if action_id not in rows:
+                continue
             word = "responsible" if kind is OwnerKind.RESPONSIBLE else "accountable"
             kinds.setdefault(action_id, {}).setdefault(post_name, []).append(word)
         for action_id, by_post in kinds.items():

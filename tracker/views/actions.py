@@ -26,6 +26,9 @@ bp = Blueprint("actions", __name__)
 
 # How many recent changes to show after a conflict when the form did not say when it was opened.
 RECENT_CHANGES = 10
+# How much of a long-running action's record its page shows before offering the rest.
+UPDATES_SHOWN = 50
+HISTORY_SHOWN = 100
 
 
 def _user() -> User:
@@ -49,19 +52,35 @@ def _action_to_update(action_id: int) -> Action:
     return action
 
 
+def _latest(rows: list, everything: bool, shown: int) -> tuple[list, bool]:
+    """The rows to show and whether there are more (queried one past the limit)."""
+    return (rows, False) if everything else (rows[:shown], len(rows) > shown)
+
+
 @bp.get("/actions/<int:action_id>")
 @allow_signed_in
 def show(action_id: int):
     row = _action_row(action_id)
     record = db.session.get(Action, action_id)
     evidence = action_evidence(action_id)
+    # A long-running action keeps its page quick: the latest entries, with a link to all of them.
+    all_updates, all_history = request.args.get("updates") == "all", request.args.get("history") == "all"
+    updates, more_updates = _latest(
+        action_updates(action_id, evidence, None if all_updates else UPDATES_SHOWN + 1), all_updates, UPDATES_SHOWN
+    )
+    history, more_history = _latest(
+        action_history(action_id, limit=None if all_history else HISTORY_SHOWN + 1), all_history, HISTORY_SHOWN
+    )
     return render_template(
         "actions/show.html",
         action=row,
         record=record,
-        updates=action_updates(action_id, evidence),
+        updates=updates,
+        more_updates=more_updates,
+        shown_update_ids={update.id for update in updates},
         evidence=evidence,
-        history=action_history(action_id),
+        history=history,
+        more_history=more_history,
         can_update=can_update_action(_user(), record),
         can_edit=can_edit_action(_user()),
         can_verify=can_verify_evidence(_user()),
@@ -83,7 +102,7 @@ def my_actions():
 
 def _changes_since(action_id: int, opened_at: datetime | None):
     if opened_at is None:
-        return action_history(action_id)[:RECENT_CHANGES]
+        return action_history(action_id, limit=RECENT_CHANGES)
     return action_history(action_id, since=opened_at)
 
 
