@@ -109,3 +109,17 @@ def test_a_race_past_the_version_check_is_caught_by_the_database(app, pinned_tod
     assert db.session.scalar(select(func.count(ProgressUpdate.id))) == 0
     assert db.session.get(Action, action.id).delivery_rag is Rag.RED
     assert db.session.get(User, owner.id) is not None
+
+
+def test_what_changed_is_shown_before_any_problem_with_the_form(two_owners):
+    sam, priya, action = two_owners
+    priyas_form = open_form(priya, action.id)
+    submit(sam, action.id, delivery_rag="amber", outcome_rag="not_rated", status="in_progress", commentary="Slipping")
+    refused = submit(priya, action.id, priyas_form, delivery_rag="purple", outcome_rag="not_rated", status="ongoing",
+                     commentary="My words")  # fmt: skip
+    assert refused.status_code == 409
+    page = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    assert page.select_one("#conflict")
+    assert page.select(".govuk-error-summary__list a") == []  # one thing at a time: the form is checked on resending
+    assert page.select_one("textarea[name=commentary]").text.strip() == "My words"
+    assert page.select_one("title").text.startswith("Error: ")

@@ -24,8 +24,13 @@ class StaleAction(Exception):
         self.opened_version = opened_version
 
 
+def is_current(action: Action, opened_version: int | None) -> bool:
+    """Whether a form opened at this version may still change the action."""
+    return opened_version is not None and opened_version == action.version
+
+
 def check_version(action: Action, opened_version: int | None) -> None:
-    if opened_version is None or opened_version != action.version:
+    if not is_current(action, opened_version):
         raise StaleAction(action.id, opened_version)
 
 

@@ -20,7 +20,7 @@ from tracker.queries.actions import ActionFilters, list_actions
 from tracker.services.action_edit import ActionEditRejected, edit_action
 from tracker.services.evidence import content_disposition, download_name, stored_path
 from tracker.services.progress import ProgressRejected, progress_problems, record_progress_update, verify_evidence
-from tracker.services.versioning import StaleAction
+from tracker.services.versioning import StaleAction, is_current
 
 bp = Blueprint("actions", __name__)
 
@@ -121,6 +121,9 @@ def update(action_id: int):
         return _render_update(action, ProgressUpdateForm.for_action(action, clock.now()))
 
     form = ProgressUpdateForm()
+    if not is_current(action, form.opened_version):
+        # What changed comes first: the rules may read differently once the owner has seen it.
+        return _render_conflict(action_id, form)
     form.validate_on_submit()
     if form.shape_is_valid_for_rules():
         form.add_problems(progress_problems(action, form.submission(), clock.today()))
@@ -166,6 +169,8 @@ def edit(action_id: int):
 
     form = ActionEditForm()
     form.load_choices()
+    if not is_current(action, form.opened_version):
+        return _render_conflict(action_id, form, "actions/edit.html")
     if form.validate_on_submit():
         try:
             changed = edit_action(action, form.edit(), _user(), form.opened_version)
