@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, exists, true
 
-from tracker.models import Action, Role, User
+from tracker.models import Action, ActionOwner, Role, User, post_holders
 
 
 def sees_restricted(user: User) -> bool:
@@ -18,3 +18,37 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
 
 def can_view_action(user: User, action: Action) -> bool:
     return sees_restricted(user) or not action.is_restricted
+
+
+def held_by_clause(user: User) -> ColumnElement[bool]:
+    """Actions one of the user's posts owns, as accountable or responsible (ownership follows the post)."""
+    return exists().where(
+        ActionOwner.action_id == Action.id,
+        ActionOwner.post_id == post_holders.c.post_id,
+        post_holders.c.user_id == user.id,
+    )
+
+
+def holds_action(user: User, action: Action) -> bool:
+    held = {post.id for post in user.posts}
+    return any(owner.post_id in held for owner in action.owners)
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Owners record progress on the actions their posts hold; administrators on any.
+
+    Board members and scrutiny councillors read only, even if they happen to hold a post.
+    """
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.OWNER and holds_action(user, action)
+
+
+def can_edit_action(user: User) -> bool:
+    """Only administrators change the action itself: its text, owners, partners, due date, restriction."""
+    return user.role is Role.ADMIN
+
+
+def can_verify_evidence(user: User) -> bool:
+    """The co-ordinator (an administrator) checks evidence; until then it is self-reported."""
+    return user.role is Role.ADMIN

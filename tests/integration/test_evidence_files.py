@@ -1,0 +1,211 @@
+"""Evidence files: stored under random names, served only to those who may see the action, verified by the co-ordinator."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import current_app
+from sqlalchemy import select
+
+from tests import factories
+from tests.evidence_files import DOCX, PDF, PNG, TEXT
+from tests.integration.test_progress_updates import open_form, owned_action, submit
+from tracker.extensions import db
+from tracker.models import Evidence, HistoryEntry, Role
+
+
+def upload(client, action_id: int, data: bytes, name: str, title: str = "", form=None, **fields):
+    values = {"delivery_rag": "green", "outcome_rag": "not_rated", "status": "in_progress", **fields}
+    return submit(client, action_id, form, **values, evidence_file=(io.BytesIO(data), name), evidence_file_title=title)
+
+
+def stored_files() -> set[str]:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def test_an_uploaded_file_is_stored_under_a_random_name_and_downloads_safely(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    before = stored_files()
+    response = upload(client, action.id, PDF, "../../Évaluation finale 😀.pdf", title="Evaluation report")
+    assert response.status_code == 302
+
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert evidence.kind == "file"
+    assert evidence.title == "Evaluation report"
+    assert evidence.original_filename == "Évaluation finale 😀.pdf"
+    assert evidence.content_type == "application/pdf"
+    assert evidence.size_bytes == len(PDF)
+    new_files = stored_files() - before
+    assert new_files == {evidence.stored_name}
+    assert all(ch in "0123456789abcdef" for ch in evidence.stored_name)  # nothing the user typed
+    assert (Path(current_app.config["UPLOAD_FOLDER"]) / evidence.stored_name).read_bytes() == PDF
+
+    download = client.get(f"/evidence/{evidence.id}/download")
+    assert download.status_code == 200
+    assert download.data == PDF
+    assert download.mimetype == "application/pdf"
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; ")
+    assert "filename*=UTF-8''%C3%89valuation%20finale%20%F0%9F%98%80.pdf" in disposition
+    assert 'filename="Evaluation_finale_.pdf"' in disposition
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in download.headers["Cache-Control"]
+
+    history = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "evidence_added")).one()
+    assert history.new_value == "Evaluation report"
+
+
+def test_a_file_without_a_title_is_named_after_the_file(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    assert upload(client, action.id, DOCX, "Minutes June 2015.docx").status_code == 302
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert evidence.title == "Minutes June 2015.docx"
+    page = client.page("actions.show", action_id=action.id)
+    row = page.select_one(f"#evidence-{evidence.id}")
+    assert row.select_one("a")["href"] == f"/evidence/{evidence.id}/download"
+    assert "Word document" in row.text
+
+
+def test_a_link_and_a_file_in_one_update(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    response = upload(client, action.id, PNG, "poster.png", title="Awareness poster",
+                      evidence_url="https://example.org/campaign", evidence_url_title="Campaign page")  # fmt: skip
+    assert response.status_code == 302
+    kinds = sorted(e.kind for e in db.session.scalars(select(Evidence)))
+    assert kinds == ["file", "link"]
+    page = client.page("actions.show", action_id=action.id)
+    assert [a.text for a in page.select(".app-update ul a")] == ["Campaign page", "Awareness poster"]
+
+
+def test_text_files_download_as_text_with_nosniff(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    assert upload(client, action.id, TEXT, "notes.html").status_code == 302
+    evidence = db.session.scalars(select(Evidence)).one()
+    download = client.get(f"/evidence/{evidence.id}/download")
+    assert download.mimetype == "text/plain"
+    assert 'filename="notes.html.txt"' in download.headers["Content-Disposition"]
+
+
+def test_downloads_are_for_signed_in_users_who_may_see_the_action(
+    app, client_as, client, scrutiny_client, board_client
+):
+    owner, action = owned_action(client_as, due_date=date(2030, 1, 1), is_restricted=True)
+    assert upload(owner, action.id, PDF, "operation.pdf").status_code == 302
+    evidence = db.session.scalars(select(Evidence)).one()
+    url = f"/evidence/{evidence.id}/download"
+
+    signed_out = client.get(url)
+    assert signed_out.status_code == 302 and signed_out.location.startswith("/sign-in")
+    assert scrutiny_client.get(url).status_code == 404  # a restricted action's evidence is not admitted to exist
+    assert board_client.get(url).status_code == 200
+    assert board_client.get("/evidence/999999/download").status_code == 404
+
+
+def test_a_link_has_no_download(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    submit(client, action.id, delivery_rag="green", outcome_rag="not_rated", status="in_progress",
+           evidence_url="https://example.org/a", evidence_url_title="A link")  # fmt: skip
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert client.get(f"/evidence/{evidence.id}/download").status_code == 404
+
+
+def test_a_missing_stored_file_is_a_plain_404(client_as):
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    upload(client, action.id, PDF, "report.pdf")
+    evidence = db.session.scalars(select(Evidence)).one()
+    (Path(current_app.config["UPLOAD_FOLDER"]) / evidence.stored_name).unlink()
+    response = client.get(f"/evidence/{evidence.id}/download")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_the_coordinator_verifies_evidence(client_as, admin_client):
+    owner, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    upload(owner, action.id, PDF, "report.pdf", title="Audit report")
+    evidence = db.session.scalars(select(Evidence)).one()
+
+    page = admin_client.page("actions.show", action_id=action.id)
+    row = page.select_one(f"#evidence-{evidence.id}")
+    assert "Self-reported" in row.text
+    form = row.select_one("form")
+    assert form["action"] == f"/evidence/{evidence.id}/verify"
+    assert form.select_one("input[name=csrf_token]")
+
+    response = admin_client.post_form(f"/evidence/{evidence.id}/verify")
+    assert response.status_code == 302
+    db.session.refresh(evidence)
+    assert evidence.verified_by_id == admin_client.user.id
+    assert evidence.verified_at is not None
+    entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "evidence_verified")).one()
+    assert (entry.actor_name, entry.new_value) == (admin_client.user.name, "Audit report")
+
+    page = owner.page("actions.show", action_id=action.id)
+    row = page.select_one(f"#evidence-{evidence.id}")
+    assert "Verified" in row.text and admin_client.user.name in row.text
+    assert row.select_one("form") is None
+
+    # Verifying twice changes nothing.
+    admin_client.post_form(f"/evidence/{evidence.id}/verify")
+    assert len(db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "evidence_verified")).all()) == 1
+
+
+def test_only_the_coordinator_may_verify(client_as, board_client):
+    owner, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    upload(owner, action.id, PDF, "report.pdf")
+    evidence = db.session.scalars(select(Evidence)).one()
+    for client in (owner, board_client):
+        assert client.post_form(f"/evidence/{evidence.id}/verify").status_code == 403
+        assert "Mark as verified" not in client.get(f"/actions/{action.id}").get_data(as_text=True)
+    db.session.refresh(evidence)
+    assert evidence.verified_at is None
+
+
+def test_verifying_without_a_csrf_token_is_refused(client_as, admin_client):
+    owner, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    upload(owner, action.id, PDF, "report.pdf")
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert admin_client.post(f"/evidence/{evidence.id}/verify").status_code == 400
+    db.session.refresh(evidence)
+    assert evidence.verified_at is None
+
+
+def test_stored_files_are_removed_when_the_update_is_not_saved(client_as, monkeypatch):
+    """If the database refuses the update after the file was written, the file does not linger."""
+    from types import SimpleNamespace
+
+    from tracker.services import versioning
+
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    form = open_form(client, action.id)
+    before = stored_files()
+
+    def refuse() -> None:
+        raise RuntimeError("database went away")
+
+    failing = SimpleNamespace(session=SimpleNamespace(commit=refuse, rollback=lambda: db.session.rollback()))
+    monkeypatch.setattr(versioning, "db", failing)
+    with pytest.raises(RuntimeError, match="database went away"):
+        upload(client, action.id, PDF, "report.pdf", form=form)
+    monkeypatch.undo()
+    assert stored_files() == before
+    assert db.session.scalars(select(Evidence)).all() == []
+
+
+def test_scrutiny_cannot_open_the_update_form_of_a_restricted_action(app, client_as, scrutiny_client):
+    _, action = owned_action(client_as, is_restricted=True)
+    assert scrutiny_client.get(f"/actions/{action.id}/update").status_code == 403  # read-only role first
+
+
+def test_an_owner_sees_evidence_of_other_owners_actions_but_cannot_verify(app, client_as):
+    owner, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    upload(owner, action.id, PDF, "report.pdf")
+    other = client_as(Role.OWNER, posts=[factories.make_post()])
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert other.get(f"/evidence/{evidence.id}/download").status_code == 200
+    page = BeautifulSoup(other.get(f"/actions/{action.id}").get_data(as_text=True), "html.parser")
+    assert page.select_one(f"#evidence-{evidence.id} form") is None

@@ -1,0 +1,230 @@
+"""Evidence files and links: what is accepted, how files are stored, and how they are handed back.
+
+Files are judged by their content, never by the name or type the browser sent; they are stored
+under a random name in the upload folder, so nothing a user typed ever reaches a path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from urllib.parse import quote, urlsplit
+
+import filetype
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILENAME_LENGTH = 300
+MAX_URL_LENGTH = 2000
+CHUNK = 64 * 1024
+TEXT_PLAIN = "text/plain"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    label: str  # how the type is named on pages ("PDF", "Word document")
+    extension: str  # the extension a download is given when the name's own does not fit
+    extensions: frozenset[str]  # extensions that fit this content
+
+
+def _kind(label: str, extension: str, *others: str) -> FileKind:
+    return FileKind(label, extension, frozenset({extension, *others}))
+
+
+# What may be uploaded, keyed by the type read from the file's content.
+ACCEPTED: dict[str, FileKind] = {
+    "application/pdf": _kind("PDF", "pdf"),
+    "application/msword": _kind("Word document", "doc", "dot"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _kind("Word document", "docx"),
+    "application/vnd.oasis.opendocument.text": _kind("OpenDocument text", "odt"),
+    "application/vnd.ms-excel": _kind("Excel spreadsheet", "xls"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _kind("Excel spreadsheet", "xlsx"),
+    "application/vnd.oasis.opendocument.spreadsheet": _kind("OpenDocument spreadsheet", "ods"),
+    "application/vnd.ms-powerpoint": _kind("PowerPoint presentation", "ppt", "pps"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _kind(
+        "PowerPoint presentation", "pptx"
+    ),
+    "application/vnd.oasis.opendocument.presentation": _kind("OpenDocument presentation", "odp"),
+    "image/jpeg": _kind("JPEG image", "jpg", "jpeg"),
+    "image/png": _kind("PNG image", "png"),
+    "image/gif": _kind("GIF image", "gif"),
+    "image/webp": _kind("WebP image", "webp"),
+    "image/bmp": _kind("Bitmap image", "bmp"),
+    "image/tiff": _kind("TIFF image", "tif", "tiff"),
+    "image/heic": _kind("HEIC image", "heic"),
+    TEXT_PLAIN: _kind("Text file", "txt", "csv", "md", "log", "text"),
+}
+
+ACCEPTED_DESCRIPTION = "a PDF, Word, Excel or PowerPoint file, an image or a plain text file"
+
+
+class EvidenceError(ValueError):
+    """An upload or link that cannot be accepted; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check, ready to store."""
+
+    stream: IO[bytes]
+    size: int
+    content_type: str
+    filename: str  # the user's name for it, cleaned for display only
+
+    @property
+    def kind(self) -> FileKind:
+        return ACCEPTED[self.content_type]
+
+
+def clean_filename(name: str | None) -> str:
+    """The name to show for a file: its last path part, without control characters, not too long."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = name.strip().lstrip(".").strip()
+    if len(name) > MAX_FILENAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        keep = MAX_FILENAME_LENGTH - len(extension) - 1
+        name = (
+            f"{stem[:keep]}.{extension}" if dot and 0 < len(extension) < 10 and keep > 0 else name[:MAX_FILENAME_LENGTH]
+        )
+    return name
+
+
+def _size(stream: IO[bytes]) -> int:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def _is_plain_text(stream: IO[bytes]) -> bool:
+    """UTF-8 all through, with no NUL bytes: what the tracker accepts as a text file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(CHUNK):
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def content_type_of(stream: IO[bytes]) -> str | None:
+    """The file's type read from its content, or None when it is not one the tracker accepts."""
+    head = stream.read(8192)
+    stream.seek(0)
+    guessed = filetype.guess(head)
+    if guessed is not None:
+        return guessed.mime if guessed.mime in ACCEPTED else None
+    return TEXT_PLAIN if _is_plain_text(stream) else None
+
+
+def check_upload(upload: FileStorage) -> CheckedFile:
+    """Accept an uploaded file or raise EvidenceError saying why not."""
+    stream = upload.stream
+    size = _size(stream)
+    if size == 0:
+        raise EvidenceError("The selected file is empty. Choose a file that has something in it")
+    if size > MAX_FILE_BYTES:
+        raise EvidenceError("The selected file must be smaller than 20 MB")
+    content_type = content_type_of(stream)
+    if content_type is None:
+        raise EvidenceError(f"The selected file must be {ACCEPTED_DESCRIPTION}")
+    return CheckedFile(stream=stream, size=size, content_type=content_type, filename=clean_filename(upload.filename))
+
+
+def check_link(url: str) -> str:
+    """Accept a web address (http or https only) or raise EvidenceError."""
+    url = url.strip()
+    example = "Enter a link starting with https:// or http://, for example https://www.example.org/report"
+    if len(url) > MAX_URL_LENGTH:
+        raise EvidenceError("The link must be 2,000 characters or fewer")
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
+        raise EvidenceError("The link must not contain spaces. " + example)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        raise EvidenceError(example) from None
+    if parts.scheme.lower() not in {"http", "https"} or not hostname:
+        raise EvidenceError(example)
+    if any(ch in '<>"`{}|\\^' for ch in url):
+        raise EvidenceError(
+            "The link contains characters that cannot be in a web address. Copy it from your browser's address bar"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise EvidenceError("Remove the user name or password from the link")
+    return url
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_path(stored_name: str) -> Path:
+    """Where a stored file lives; the name is always one the tracker made (hex), checked again here."""
+    if not stored_name or not all(ch in "0123456789abcdef" for ch in stored_name):
+        raise ValueError("not a stored evidence name")
+    return _folder() / stored_name
+
+
+def store_file(checked: CheckedFile) -> str:
+    """Write the file under a new random name and return that name."""
+    stored_name = secrets.token_hex(20)
+    path = stored_path(stored_name)
+    partial = path.with_suffix(".part")
+    checked.stream.seek(0)
+    try:
+        with partial.open("xb") as handle:
+            while chunk := checked.stream.read(CHUNK):
+                handle.write(chunk)
+        partial.chmod(0o600)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return stored_name
+
+
+def delete_stored(stored_name: str) -> None:
+    """Remove a file whose record was never saved (the database refused the update)."""
+    stored_path(stored_name).unlink(missing_ok=True)
+
+
+def download_name(original: str | None, content_type: str | None) -> str:
+    """The name a download is given: the user's name, with an extension that fits its content."""
+    kind = ACCEPTED.get(content_type or "")
+    name = clean_filename(original) or "evidence"
+    if kind is None:
+        return name
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    return name if extension in kind.extensions else f"{name}.{kind.extension}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with an ASCII fallback and the exact name in RFC 6266/5987 form."""
+    ascii_name = secure_filename(unicodedata.normalize("NFKD", filename)) or "evidence"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def describe_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
