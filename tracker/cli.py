@@ -89,5 +89,21 @@ def export_command(plan_name: str, file_format: str, output: Path) -> None:
     click.echo(f"Wrote {plan.name!r} to {output}.")
 
 
+@tracker_cli.command("auto-amber")
+def auto_amber_command() -> None:
+    """Record actions that have become overdue (and due escalations to Red) and notify their owners.
+
+    Safe to run as often as you like, on several servers at once: each event is recorded once.
+    """
+    from tracker.services.auto_amber import run_auto_amber
+
+    result = run_auto_amber()
+    click.echo(
+        f"Newly overdue actions recorded: {result.newly_overdue}. "
+        f"Turned Red by escalation: {result.escalated_to_red}. "
+        f"Notifications to owners: {result.notifications}."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)
