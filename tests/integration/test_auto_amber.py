@@ -222,9 +222,9 @@ def test_two_runs_at_the_same_time_record_each_event_once(app, monkeypatch):
 
     original = auto_amber._insert_history
 
-    def slow_insert(entries):
+    def slow_insert(events, at):
         time.sleep(0.3)  # hold the claimed rows while the other run tries to claim them too
-        original(entries)
+        original(events, at)
 
     monkeypatch.setattr(auto_amber, "_insert_history", slow_insert)
     start = threading.Barrier(2)

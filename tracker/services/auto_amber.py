@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker import clock
@@ -64,11 +64,7 @@ def run_auto_amber(today: date | None = None) -> AutoAmberResult:
     try:
         newly_overdue = _record_newly_overdue(today, run_at)
         escalated = sum(_escalate_plan(plan_id, days, today, run_at) for plan_id, days in _escalating_plans())
-        notifications = (
-            _notify_owners(run_at, AUTO_AMBER_FIELD, "auto_amber")
-            + _notify_owners(run_at, OVERDUE_FIELD, "overdue")
-            + _notify_owners(run_at, ESCALATION_FIELD, "auto_red")
-        )
+        notifications = _notify_owners(run_at)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -92,11 +88,11 @@ def _record_newly_overdue(today: date, run_at: datetime) -> int:
     for action_id, due_date, reported, status in claimed:
         effective = effective_delivery_rag(reported, status, due_date, today)
         if effective.rag is Rag.AMBER:
-            entries.append(_system_entry(action_id, AUTO_AMBER_FIELD, reported, Rag.AMBER, effective.reason, run_at))
+            entries.append(_system_event(action_id, AUTO_AMBER_FIELD, reported, Rag.AMBER, effective.reason))
         else:  # rated Red by its owner: it stays Red, and falling overdue is still worth telling
             reason = f"Overdue since {format_date(overdue_since(due_date))}: stays Red as its owner rated it"
-            entries.append(_system_entry(action_id, OVERDUE_FIELD, None, due_date, reason, run_at))
-    _insert_history(entries)
+            entries.append(_system_event(action_id, OVERDUE_FIELD, None, due_date, reason))
+    _insert_history(entries, run_at)
     return len(claimed)
 
 
@@ -137,32 +133,66 @@ def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime)
             f"Red: overdue for {days} days, since {format_date(overdue_since(due_date))} "
             f"(this plan turns actions Red after {after_days} days overdue)"
         )
-        entries.append(_system_entry(action_id, ESCALATION_FIELD, reported, Rag.RED, reason, run_at))
-    _insert_history(entries)
+        entries.append(_system_event(action_id, ESCALATION_FIELD, reported, Rag.RED, reason))
+    _insert_history(entries, run_at)
     return len(to_red)
 
 
-def _system_entry(action_id: int, field: str, old: Any, new: Any, reason: str, at: datetime) -> dict[str, Any]:
-    return {
-        "action_id": action_id,
-        "field": field,
-        "old_value": serialise(old),
-        "new_value": serialise(new),
-        "actor_id": None,
-        "actor_name": SYSTEM_ACTOR,
-        "created_at": at,
-        "reason": reason,
-    }
+class SystemEvent(NamedTuple):
+    action_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    reason: str
 
 
-def _insert_history(entries: list[dict[str, Any]]) -> None:
-    if entries:
-        # One multi-row INSERT per batch (SQLAlchemy's insertmanyvalues), not one per action.
-        db.session.execute(HistoryEntry.__table__.insert(), entries)
+def _system_event(action_id: int, field: str, old: Any, new: Any, reason: str) -> SystemEvent:
+    return SystemEvent(action_id, field, serialise(old), serialise(new), reason)
 
 
-def _notify_owners(run_at: datetime, field: str, key_prefix: str) -> int:
-    """Tell every enabled holder of an owning post about this run's events of one kind (INSERT ... SELECT)."""
+_UNNEST_HISTORY = text(
+    "INSERT INTO history_entry (action_id, field, old_value, new_value, reason, actor_id, actor_name, created_at) "
+    "SELECT action_id, field, old_value, new_value, reason, NULL, :actor_name, :created_at "
+    "FROM unnest(CAST(:action_ids AS integer[]), CAST(:fields AS text[]), CAST(:old_values AS text[]), "
+    "CAST(:new_values AS text[]), CAST(:reasons AS text[])) AS entry(action_id, field, old_value, new_value, reason)"
+)
+
+
+def _insert_history(events: list[SystemEvent], at: datetime) -> None:
+    """Append the run's history entries, all by the system at the run's moment, in one statement."""
+    if not events:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Column arrays unnested server-side: one short statement instead of 20 pages of multi-row VALUES.
+        action_ids, fields, old_values, new_values, reasons = (list(column) for column in zip(*events, strict=True))
+        db.session.execute(
+            _UNNEST_HISTORY,
+            {
+                "actor_name": SYSTEM_ACTOR,
+                "created_at": at,
+                "action_ids": action_ids,
+                "fields": fields,
+                "old_values": old_values,
+                "new_values": new_values,
+                "reasons": reasons,
+            },
+        )
+        return
+    # SQLite's executemany is already a tight loop in C.
+    db.session.execute(
+        HistoryEntry.__table__.insert(),
+        [{**event._asdict(), "actor_id": None, "actor_name": SYSTEM_ACTOR, "created_at": at} for event in events],
+    )
+
+
+def _notify_owners(run_at: datetime) -> int:
+    """Tell every enabled holder of an owning post about this run's events, in one INSERT ... SELECT."""
+    # The event key names the overdue episode (the due date), so an owner is told once per slip.
+    kind = case(
+        (HistoryEntry.field == AUTO_AMBER_FIELD, literal("auto_amber:")),
+        (HistoryEntry.field == OVERDUE_FIELD, literal("overdue:")),
+        else_=literal("auto_red:"),
+    )
     label = case(
         (Action.reference != "", literal("Action ") + Action.reference),
         else_=func.substr(Action.text, 1, 60),
@@ -171,7 +201,7 @@ def _notify_owners(run_at: datetime, field: str, key_prefix: str) -> int:
         select(
             post_holders.c.user_id,
             Action.id,
-            (literal(f"{key_prefix}:") + _iso_date_text(Action.due_date)).label("event_key"),
+            (kind + _iso_date_text(Action.due_date)).label("event_key"),
             (label + literal(": ") + HistoryEntry.reason).label("message"),
             literal(run_at).label("created_at"),
         )
@@ -182,12 +212,12 @@ def _notify_owners(run_at: datetime, field: str, key_prefix: str) -> int:
         .join(User, User.id == post_holders.c.user_id)
         .where(
             HistoryEntry.created_at == run_at,
-            HistoryEntry.field == field,
+            HistoryEntry.field.in_([AUTO_AMBER_FIELD, OVERDUE_FIELD, ESCALATION_FIELD]),
             and_(HistoryEntry.actor_id.is_(None), HistoryEntry.actor_name == SYSTEM_ACTOR),
             User.is_enabled.is_(True),
         )
-        .distinct()
     )
+    # No DISTINCT: a person holding two owning posts appears twice, and the unique key keeps one.
     statement = _insert_ignoring_duplicates(Notification.__table__).from_select(
         ["user_id", "action_id", "event_key", "message", "created_at"], events
     )
