@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
-from tracker.models import Action, Role, User
+from tracker.extensions import db
+from tracker.models import Action, ActionOwner, Role, User, post_holders
 
 
 def sees_restricted(user: User) -> bool:
@@ -18,3 +19,33 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
 
 def can_view_action(user: User, action: Action) -> bool:
     return sees_restricted(user) or not action.is_restricted
+
+
+def holds_owning_post(user: User, action_id: int) -> bool:
+    """Whether the user holds a post named as accountable or responsible for the action (one query)."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ActionOwner.action_id == action_id,
+                    ActionOwner.post_id == post_holders.c.post_id,
+                    post_holders.c.user_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_change_due_dates(user: User) -> bool:
+    """Administrators move due dates themselves (with a reason) and decide owners' requests."""
+    return user.role is Role.ADMIN
+
+
+def can_request_due_date_change(user: User, action_id: int) -> bool:
+    """An action owner may ask to move the due date of an action one of their posts owns."""
+    return user.role is Role.OWNER and holds_owning_post(user, action_id)
+
+
+def action_visible_to_role_sql(role_column) -> ColumnElement[bool]:
+    """sees_restricted as SQL over a user's role column, for queries about many people at once."""
+    return or_(role_column != Role.SCRUTINY.value, Action.is_restricted.is_(False))
