@@ -105,5 +105,22 @@ def auto_amber_command() -> None:
     )
 
 
+@tracker_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email each person one digest of their actions due soon, newly overdue or needing an update.
+
+    At most one email per person per day however often it runs; failed deliveries are logged and
+    retried on the next run. Run auto-amber first so newly overdue actions are included.
+    """
+    from tracker.services.reminders import send_reminders
+
+    result = send_reminders()
+    click.echo(
+        f"Reminder emails sent: {result.sent}. "
+        f"Failed, to be retried on the next run: {result.failed}. "
+        f"Already sent today: {result.already_sent}."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)

@@ -69,7 +69,7 @@ def test_records_each_newly_overdue_action_once_as_the_system(app):
     assert {(n.user_id, n.action_id) for n in notes} == {(owner.id, green.id), (owner.id, unrated.id)}
     note = _notifications(green)[0]
     assert note.event_key == "auto_amber:2015-05-31"
-    assert note.message == "Action 1.1: Amber: overdue since 1 June 2015"
+    assert note.message == "Amber: overdue since 1 June 2015"
     assert note.emailed_at is None
 
 

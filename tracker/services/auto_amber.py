@@ -193,16 +193,12 @@ def _notify_owners(run_at: datetime) -> int:
         (HistoryEntry.field == OVERDUE_FIELD, literal("overdue:")),
         else_=literal("auto_red:"),
     )
-    label = case(
-        (Action.reference != "", literal("Action ") + Action.reference),
-        else_=func.substr(Action.text, 1, 60),
-    )
     events = (
         select(
             post_holders.c.user_id,
             Action.id,
             (kind + _iso_date_text(Action.due_date)).label("event_key"),
-            (label + literal(": ") + HistoryEntry.reason).label("message"),
+            HistoryEntry.reason.label("message"),
             literal(run_at).label("created_at"),
         )
         .select_from(HistoryEntry)
