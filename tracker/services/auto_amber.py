@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select, text, update
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tracker import clock
 from tracker.extensions import db
@@ -72,7 +73,8 @@ def run_auto_amber(today: date | None = None) -> AutoAmberResult:
     return AutoAmberResult(newly_overdue, escalated, notifications)
 
 
-def _not_recorded_for_due_date(marker) -> Any:
+def _not_recorded_for_due_date(marker: InstrumentedAttribute) -> ColumnElement[bool]:
+    """Not yet recorded for the current due date: a moved date starts a new overdue episode."""
     return or_(marker.is_(None), marker != Action.due_date)
 
 
@@ -221,7 +223,7 @@ def _notify_owners(run_at: datetime) -> int:
     return max(result.rowcount, 0)
 
 
-def _iso_date_text(column) -> Any:
+def _iso_date_text(column: InstrumentedAttribute) -> ColumnElement[str]:
     """A date column as 'YYYY-MM-DD' text on either database (SQLite already stores it so)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM-DD")
