@@ -3,22 +3,42 @@
 The rule itself (an overdue action shows at least Amber) holds on every page without this job. The job
 makes it an event people are told about: one history entry by the system and one notification per owner.
 
-It works on sets, not one action at a time. Each step claims its rows with a single
-UPDATE ... WHERE <not yet recorded for this due date> ... RETURNING, so two runs at the same time
-(two servers on PostgreSQL) can never both record an action: the second run's UPDATE waits for the
-first one's row locks and then finds the rows already claimed. Notifications are written with
-INSERT ... SELECT ... ON CONFLICT DO NOTHING against their unique key as a second guard.
-The claim bumps the action's version, so a form opened before the run cannot silently overwrite it.
+It works on sets, not one action at a time, in a handful of statements whatever the number of actions:
+- claim: one UPDATE ... WHERE <overdue, not yet recorded for this due date> ... RETURNING id. Two runs at
+  the same time (two servers on PostgreSQL) can never both claim an action: the second run's UPDATE
+  waits for the first one's row locks, then finds the rows already claimed. The claim bumps the
+  action's version, so a form opened before the run cannot silently overwrite it;
+- record: one INSERT ... SELECT of the history entries for the claimed ids (sent as one JSON value);
+- tell: one INSERT ... SELECT of the notifications, ON CONFLICT DO NOTHING against their unique key
+  as a second guard.
+The wording comes from the RAG rule itself (rag.py), computed once per due date, not per action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    column,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -34,21 +54,18 @@ from tracker.models import (
     Objective,
     Plan,
     Rag,
+    Status,
     Strand,
     User,
     post_holders,
 )
-from tracker.rag import action_is_overdue_sql, effective_delivery_rag, overdue_since
-from tracker.services.history import serialise
+from tracker.rag import action_is_overdue_sql, effective_delivery_rag, effective_delivery_rag_sql, overdue_since
 
 # History fields the job writes. An owner-rated Red action that falls overdue stays Red, so its
 # event is "overdue" rather than "auto_amber"; escalation changes the delivery RAG itself.
 AUTO_AMBER_FIELD = "auto_amber"
 OVERDUE_FIELD = "overdue"
 ESCALATION_FIELD = "delivery_rag"
-
-# Rows per statement when changing claimed actions by id: well inside every driver's parameter limit.
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -63,9 +80,11 @@ def run_auto_amber(today: date | None = None) -> AutoAmberResult:
     today = today or clock.today()
     run_at = clock.now()
     try:
-        newly_overdue = _record_newly_overdue(today, run_at)
-        escalated = sum(_escalate_plan(plan_id, days, today, run_at) for plan_id, days in _escalating_plans())
-        notifications = _notify_owners(run_at)
+        newly_overdue, notifications = _record_newly_overdue(today, run_at)
+        escalated = 0
+        for plan_id, after_days in _escalating_plans():
+            turned_red, told = _escalate_plan(plan_id, after_days, today, run_at)
+            escalated, notifications = escalated + turned_red, notifications + told
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -78,24 +97,42 @@ def _not_recorded_for_due_date(marker: InstrumentedAttribute) -> ColumnElement[b
     return or_(marker.is_(None), marker != Action.due_date)
 
 
-def _record_newly_overdue(today: date, run_at: datetime) -> int:
+def _record_newly_overdue(today: date, run_at: datetime) -> tuple[int, int]:
+    """Claim, record and notify the actions overdue and not yet recorded: (actions, notifications)."""
     claimed = db.session.execute(
         update(Action)
         .where(action_is_overdue_sql(today), _not_recorded_for_due_date(Action.auto_amber_recorded_for))
         .values(auto_amber_recorded_for=Action.due_date, version=Action.version + 1)
-        .returning(Action.id, Action.due_date, Action.delivery_rag, Action.status)
+        .returning(Action.id, Action.due_date)
         .execution_options(synchronize_session=False)
     ).all()
-    entries = []
-    for action_id, due_date, reported, status in claimed:
-        effective = effective_delivery_rag(reported, status, due_date, today)
-        if effective.rag is Rag.AMBER:
-            entries.append(_system_event(action_id, AUTO_AMBER_FIELD, reported, Rag.AMBER, effective.reason))
-        else:  # rated Red by its owner: it stays Red, and falling overdue is still worth telling
-            reason = f"Overdue since {format_date(overdue_since(due_date))}: stays Red as its owner rated it"
-            entries.append(_system_event(action_id, OVERDUE_FIELD, None, due_date, reason))
-    _insert_history(entries, run_at)
-    return len(claimed)
+    if not claimed:
+        return 0, 0
+    due_dates = {due_date for _, due_date in claimed}
+    # Every rating the rule raises is raised to Amber for the same reason, in the rule's own words.
+    amber_reasons = {d: effective_delivery_rag(Rag.NOT_RATED, Status.IN_PROGRESS, d, today).reason for d in due_dates}
+    red_reasons = {
+        d: f"Overdue since {format_date(overdue_since(d))}: stays Red as its owner rated it" for d in due_dates
+    }
+    # An owner-rated Red action that falls overdue stays Red: its event is "overdue", not "auto_amber".
+    raised = effective_delivery_rag_sql(Action.delivery_rag, Action.status, Action.due_date, today) == Rag.AMBER.value
+    reason = case(
+        (raised, _lookup_by_date(amber_reasons, Action.due_date)),
+        else_=_lookup_by_date(red_reasons, Action.due_date),
+    )
+    chosen = _ids_in(Action.id, [action_id for action_id, _ in claimed])
+    _insert_history(
+        select(
+            Action.id,
+            case((raised, literal(AUTO_AMBER_FIELD)), else_=literal(OVERDUE_FIELD)),
+            case((raised, cast(Action.delivery_rag, String)), else_=null()),  # the rating its owner gave
+            case((raised, literal(Rag.AMBER.value)), else_=_iso_date_text(Action.due_date)),
+            reason,
+        ).where(chosen),
+        run_at,
+    )
+    told = _notify_owners(chosen, case((raised, literal("auto_amber:")), else_=literal("overdue:")), reason, run_at)
+    return len(claimed), told
 
 
 def _escalating_plans() -> Sequence[tuple[int, int]]:
@@ -104,8 +141,8 @@ def _escalating_plans() -> Sequence[tuple[int, int]]:
     ).all()
 
 
-def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime) -> int:
-    """Turn Red the plan's actions overdue for `after_days` days or more; once per due date."""
+def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime) -> tuple[int, int]:
+    """Turn Red the plan's actions overdue for `after_days` days or more, once per due date: (actions, notifications)."""
     in_plan = select(Objective.id).join(Strand, Objective.strand_id == Strand.id).where(Strand.plan_id == plan_id)
     claimed = db.session.execute(
         update(Action)
@@ -120,100 +157,62 @@ def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime)
         .execution_options(synchronize_session=False)
     ).all()
     # Already Red (rated so by the owner): nothing changes, so nothing is recorded.
-    to_red = [(action_id, due_date, reported) for action_id, due_date, reported in claimed if reported is not Rag.RED]
-    for chunk in _chunks([action_id for action_id, _, _ in to_red]):
-        db.session.execute(
-            update(Action)
-            .where(Action.id.in_(chunk))
-            .values(delivery_rag=Rag.RED, updated_at=run_at)
-            .execution_options(synchronize_session=False)
-        )
-    entries = []
-    for action_id, due_date, reported in to_red:
-        days = (today - due_date).days
-        reason = (
-            f"Red: overdue for {days} days, since {format_date(overdue_since(due_date))} "
+    to_red = [(action_id, due_date) for action_id, due_date, reported in claimed if reported is not Rag.RED]
+    if not to_red:
+        return 0, 0
+    reasons = {
+        d: (
+            f"Red: overdue for {(today - d).days} days, since {format_date(overdue_since(d))} "
             f"(this plan turns actions Red after {after_days} days overdue)"
         )
-        entries.append(_system_event(action_id, ESCALATION_FIELD, reported, Rag.RED, reason))
-    _insert_history(entries, run_at)
-    return len(to_red)
-
-
-class SystemEvent(NamedTuple):
-    action_id: int
-    field: str
-    old_value: str | None
-    new_value: str | None
-    reason: str
-
-
-def _system_event(action_id: int, field: str, old: Any, new: Any, reason: str) -> SystemEvent:
-    return SystemEvent(action_id, field, serialise(old), serialise(new), reason)
-
-
-_UNNEST_HISTORY = text(
-    "INSERT INTO history_entry (action_id, field, old_value, new_value, reason, actor_id, actor_name, created_at) "
-    "SELECT action_id, field, old_value, new_value, reason, NULL, :actor_name, :created_at "
-    "FROM unnest(CAST(:action_ids AS integer[]), CAST(:fields AS text[]), CAST(:old_values AS text[]), "
-    "CAST(:new_values AS text[]), CAST(:reasons AS text[])) AS entry(action_id, field, old_value, new_value, reason)"
-)
-
-
-def _insert_history(events: list[SystemEvent], at: datetime) -> None:
-    """Append the run's history entries, all by the system at the run's moment, in one statement."""
-    if not events:
-        return
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Column arrays unnested server-side: one short statement instead of 20 pages of multi-row VALUES.
-        action_ids, fields, old_values, new_values, reasons = (list(column) for column in zip(*events, strict=True))
-        db.session.execute(
-            _UNNEST_HISTORY,
-            {
-                "actor_name": SYSTEM_ACTOR,
-                "created_at": at,
-                "action_ids": action_ids,
-                "fields": fields,
-                "old_values": old_values,
-                "new_values": new_values,
-                "reasons": reasons,
-            },
-        )
-        return
-    # SQLite's executemany is already a tight loop in C.
+        for d in {due_date for _, due_date in to_red}
+    }
+    chosen = _ids_in(Action.id, [action_id for action_id, _ in to_red])
+    reason = _lookup_by_date(reasons, Action.due_date)
+    # History first, while the rating it replaces is still there to record.
+    _insert_history(
+        select(
+            Action.id, literal(ESCALATION_FIELD), cast(Action.delivery_rag, String), literal(Rag.RED.value), reason
+        ).where(chosen),
+        run_at,
+    )
+    told = _notify_owners(chosen, literal("auto_red:"), reason, run_at)
     db.session.execute(
-        HistoryEntry.__table__.insert(),
-        [{**event._asdict(), "actor_id": None, "actor_name": SYSTEM_ACTOR, "created_at": at} for event in events],
+        update(Action)
+        .where(chosen)
+        .values(delivery_rag=Rag.RED, updated_at=run_at)
+        .execution_options(synchronize_session=False)
+    )
+    return len(to_red), told
+
+
+def _insert_history(events: Select, at: datetime) -> None:
+    """Append one history entry by the system per row of `events` (action id, field, old, new, reason)."""
+    rows = events.add_columns(null(), literal(SYSTEM_ACTOR), literal(at, DateTime))
+    db.session.execute(
+        insert(HistoryEntry).from_select(
+            ["action_id", "field", "old_value", "new_value", "reason", "actor_id", "actor_name", "created_at"], rows
+        )
     )
 
 
-def _notify_owners(run_at: datetime) -> int:
-    """Tell every enabled holder of an owning post about this run's events, in one INSERT ... SELECT."""
-    # The event key names the overdue episode (the due date), so an owner is told once per slip.
-    kind = case(
-        (HistoryEntry.field == AUTO_AMBER_FIELD, literal("auto_amber:")),
-        (HistoryEntry.field == OVERDUE_FIELD, literal("overdue:")),
-        else_=literal("auto_red:"),
-    )
+def _notify_owners(
+    chosen: ColumnElement[bool], kind: ColumnElement[str], message: ColumnElement[str], at: datetime
+) -> int:
+    """Tell every enabled holder of a post owning the chosen actions, in one INSERT ... SELECT."""
+    # The event key names the overdue episode (kind and due date), so an owner is told once per slip.
     events = (
         select(
             post_holders.c.user_id,
             Action.id,
             (kind + _iso_date_text(Action.due_date)).label("event_key"),
-            HistoryEntry.reason.label("message"),
-            literal(run_at).label("created_at"),
+            message.label("message"),
+            literal(at, DateTime).label("created_at"),
         )
-        .select_from(HistoryEntry)
-        .join(Action, Action.id == HistoryEntry.action_id)
         .join(ActionOwner, ActionOwner.action_id == Action.id)
         .join(post_holders, post_holders.c.post_id == ActionOwner.post_id)
         .join(User, User.id == post_holders.c.user_id)
-        .where(
-            HistoryEntry.created_at == run_at,
-            HistoryEntry.field.in_([AUTO_AMBER_FIELD, OVERDUE_FIELD, ESCALATION_FIELD]),
-            and_(HistoryEntry.actor_id.is_(None), HistoryEntry.actor_name == SYSTEM_ACTOR),
-            User.is_enabled.is_(True),
-        )
+        .where(chosen, User.is_enabled.is_(True))
     )
     # No DISTINCT: a person holding two owning posts appears twice, and the unique key keeps one.
     statement = _insert_ignoring_duplicates(Notification.__table__).from_select(
@@ -223,19 +222,34 @@ def _notify_owners(run_at: datetime) -> int:
     return max(result.rowcount, 0)
 
 
-def _iso_date_text(column: InstrumentedAttribute) -> ColumnElement[str]:
+# --- the same SQL on SQLite and PostgreSQL -------------------------------------------------------
+
+
+def _ids_in(id_column: InstrumentedAttribute, ids: list[int]) -> ColumnElement[bool]:
+    """id_column IN (ids), the ids sent as one JSON parameter: no per-id parameters, however many there are."""
+    payload = json.dumps(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return id_column.in_(select(cast(func.json_array_elements_text(cast(literal(payload), JSON)), Integer)))
+    return id_column.in_(select(column("value")).select_from(func.json_each(payload)))
+
+
+def _lookup_by_date(values: dict[date, str], date_column: InstrumentedAttribute) -> ColumnElement[str]:
+    """The text for each row's date, from a {date: text} mapping sent as one JSON parameter."""
+    payload = json.dumps({day.isoformat(): text for day, text in values.items()})
+    if db.session.get_bind().dialect.name == "postgresql":
+        # jsonb: parsed once for the statement, where json would be parsed again for every row.
+        return func.jsonb_extract_path_text(cast(literal(payload), postgresql.JSONB), _iso_date_text(date_column))
+    return func.json_extract(payload, literal('$."') + _iso_date_text(date_column) + literal('"'))
+
+
+def _iso_date_text(date_column: InstrumentedAttribute) -> ColumnElement[str]:
     """A date column as 'YYYY-MM-DD' text on either database (SQLite already stores it so)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM-DD")
-    return cast(column, String)
+        return func.to_char(date_column, "YYYY-MM-DD")
+    return cast(date_column, String)
 
 
 def _insert_ignoring_duplicates(table):
     if db.session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
