@@ -216,3 +216,14 @@ def test_settings_apply_to_the_plan_only(app, admin_client):
     )
     db.session.expire_all()
     assert db.session.get(Plan, second.id).escalate_to_red_after_days is None
+
+
+def test_scrutiny_counts_leave_out_restricted_actions(plan_with_cycle, scrutiny_client, board_client):
+    plan = plan_with_cycle
+    factories.make_action(plan, reference="1.1")
+    factories.make_action(plan, reference="1.2", is_restricted=True)
+    db.session.commit()
+    line = " ".join(scrutiny_client.page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
+    assert "1 open action not updated since 11 June 2015." in line
+    line = " ".join(board_client.page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
+    assert "2 open actions not updated since 11 June 2015." in line

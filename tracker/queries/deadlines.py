@@ -25,6 +25,7 @@ from tracker.models import (
     Strand,
     User,
 )
+from tracker.permissions import visible_actions_clause
 
 # --- an action's due-date record ---------------------------------------------------------------
 
@@ -215,15 +216,15 @@ def needs_update_sql(starts: dict[int, datetime]) -> ColumnElement[bool]:
     )
 
 
-def plan_actions_needing_update(plan_id: int, today: date) -> set[int]:
-    """Ids of the plan's open actions with no update this cycle (two queries)."""
+def plan_actions_needing_update(plan_id: int, viewer: User, today: date) -> set[int]:
+    """Ids of the plan's open actions, among those the viewer may see, with no update this cycle (two queries)."""
     starts = cycle_starts(today)
     return set(
         db.session.scalars(
             select(Action.id)
             .join(Objective, Objective.id == Action.objective_id)
             .join(Strand, Strand.id == Objective.strand_id)
-            .where(Strand.plan_id == plan_id, needs_update_sql(starts))
+            .where(Strand.plan_id == plan_id, visible_actions_clause(viewer), needs_update_sql(starts))
         )
     )
 

@@ -89,7 +89,7 @@ def show(plan_id: int):
         filtered=any(v is not None for v in (filters.strand_id, filters.rag, filters.agency_id)),
         today=today,
         cycle=current_cycle(plan, today),
-        not_updated=plan_actions_needing_update(plan.id, today),
+        not_updated=plan_actions_needing_update(plan.id, current_user, today),
     )
 
 
