@@ -89,5 +89,38 @@ def export_command(plan_name: str, file_format: str, output: Path) -> None:
     click.echo(f"Wrote {plan.name!r} to {output}.")
 
 
+@tracker_cli.command("auto-amber")
+def auto_amber_command() -> None:
+    """Record actions that have become overdue (and due escalations to Red) and notify their owners.
+
+    Safe to run as often as you like, on several servers at once: each event is recorded once.
+    """
+    from tracker.services.auto_amber import run_auto_amber
+
+    result = run_auto_amber()
+    click.echo(
+        f"Newly overdue actions recorded: {result.newly_overdue}. "
+        f"Turned Red by escalation: {result.escalated_to_red}. "
+        f"Notifications to owners: {result.notifications}."
+    )
+
+
+@tracker_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email each person one digest of their actions due soon, newly overdue or needing an update.
+
+    At most one email per person per day however often it runs; failed deliveries are logged and
+    retried on the next run. Run auto-amber first so newly overdue actions are included.
+    """
+    from tracker.services.reminders import send_reminders
+
+    result = send_reminders()
+    click.echo(
+        f"Reminder emails sent: {result.sent}. "
+        f"Failed, to be retried on the next run: {result.failed}. "
+        f"Already sent today: {result.already_sent}."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)

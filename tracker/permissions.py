@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
+from tracker.extensions import db
 from tracker.models import Action, ActionOwner, Role, User, post_holders
 
 
@@ -52,3 +53,23 @@ def can_edit_action(user: User) -> bool:
 def can_verify_evidence(user: User) -> bool:
     """The co-ordinator (an administrator) checks evidence; until then it is self-reported."""
     return user.role is Role.ADMIN
+
+
+def holds_owning_post(user: User, action_id: int) -> bool:
+    """holds_action for an action not loaded: one query."""
+    return db.session.scalar(select(Action.id).where(Action.id == action_id, held_by_clause(user))) is not None
+
+
+def can_change_due_dates(user: User) -> bool:
+    """Administrators move due dates themselves (with a reason) and decide owners' requests."""
+    return can_edit_action(user)
+
+
+def can_request_due_date_change(user: User, action_id: int) -> bool:
+    """An action owner may ask to move the due date of an action one of their posts owns."""
+    return user.role is Role.OWNER and holds_owning_post(user, action_id)
+
+
+def action_visible_to_role_sql(role_column) -> ColumnElement[bool]:
+    """sees_restricted as SQL over a user's role column, for queries about many people at once."""
+    return or_(role_column != Role.SCRUTINY.value, Action.is_restricted.is_(False))

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.models import Action, DeadlineChange, RequestState, User
-from tracker.services.history import apply_changes
+from tracker.services.history import apply_changes, record_event
 
 
 class DeadlineError(ValueError):
-    pass
+    """A change that cannot be made; the message says what to do, `field` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def set_due_date(
@@ -29,7 +36,7 @@ def set_due_date(
     """
     reason = reason.strip()
     if not reason:
-        raise DeadlineError("Enter the reason for changing the due date")
+        raise DeadlineError("Enter the reason for changing the due date", "reason")
     now = clock.now()
     if change is None:
         change = DeadlineChange(
@@ -52,3 +59,95 @@ def set_due_date(
         action.auto_amber_recorded_for = None
         action.auto_red_recorded_for = None
     return change
+
+
+# --- an owner asks, the co-ordinator decides ------------------------------------------------
+
+REQUEST_EVENT = "deadline_request"
+APPROVED_EVENT = "deadline_approved"
+REFUSED_EVENT = "deadline_refused"
+
+
+def pending_request(action_id: int) -> DeadlineChange | None:
+    return db.session.scalar(
+        select(DeadlineChange).where(
+            DeadlineChange.action_id == action_id, DeadlineChange.state == RequestState.PENDING
+        )
+    )
+
+
+def _example_date(today: date) -> str:
+    example = today + timedelta(days=60)
+    return f"{example.day} {example.month} {example.year}"
+
+
+def request_due_date_change(action: Action, new_due_date: date, requester: User, reason: str) -> DeadlineChange:
+    """An owner asks for a new due date; nothing moves until the co-ordinator approves it."""
+    today = clock.today()
+    reason = reason.strip()
+    if new_due_date <= today:
+        raise DeadlineError(f"Enter a new due date in the future, for example {_example_date(today)}", "new_due_date")
+    if new_due_date == action.due_date:
+        raise DeadlineError("Enter a date different from the current due date", "new_due_date")
+    if not reason:
+        raise DeadlineError("Enter why the due date needs to move", "reason")
+    if pending_request(action.id) is not None:
+        raise DeadlineError(
+            "A request to move this due date is already waiting for the co-ordinator. "
+            "Wait for their decision before asking again."
+        )
+    change = DeadlineChange(
+        action_id=action.id,
+        requested_by_id=requester.id,
+        requested_at=clock.now(),
+        old_due_date=action.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+        state=RequestState.PENDING,
+    )
+    db.session.add(change)
+    record_event(action, REQUEST_EVENT, action.due_date, new_due_date, requester, reason)
+    return change
+
+
+def _decide(change: DeadlineChange, state: RequestState, decider: User, comment: str) -> None:
+    """Close a pending request, atomically: of two co-ordinators deciding at once, only one succeeds."""
+    decided = db.session.execute(
+        update(DeadlineChange)
+        .where(DeadlineChange.id == change.id, DeadlineChange.state == RequestState.PENDING)
+        .values(state=state, decided_by_id=decider.id, decided_at=clock.now(), decision_comment=comment)
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        raise DeadlineError("This request has already been decided. Go back to the list of requests to see it.")
+    db.session.refresh(change)
+
+
+def approve_request(change: DeadlineChange, decider: User, comment: str = "") -> None:
+    """Agree the new date: the action's due date moves (baseline kept) and the history shows who agreed."""
+    comment = comment.strip()
+    if change.new_due_date < clock.today():
+        raise DeadlineError(
+            f"The requested date, {format_date(change.new_due_date)}, has already passed. "
+            "Refuse this request and ask the owner for a new date, or change the due date yourself.",
+            "decision",
+        )
+    action = db.session.get(Action, change.action_id)
+    if action is None:
+        raise DeadlineError("This action no longer exists.")
+    _decide(change, RequestState.APPROVED, decider, comment)
+    record_event(action, APPROVED_EVENT, action.due_date, change.new_due_date, decider, comment)
+    change.old_due_date = action.due_date  # the date it actually moved from, if it changed meanwhile
+    set_due_date(action, change.new_due_date, decider, change.reason, change=change)
+
+
+def refuse_request(change: DeadlineChange, decider: User, comment: str) -> None:
+    """Say no, with the reason the owner will read; the due date stays as it is."""
+    comment = comment.strip()
+    if not comment:
+        raise DeadlineError("Enter why the request is refused, so the owner knows what to do next", "comment")
+    action = db.session.get(Action, change.action_id)
+    if action is None:
+        raise DeadlineError("This action no longer exists.")
+    _decide(change, RequestState.REFUSED, decider, comment)
+    record_event(action, REFUSED_EVENT, action.due_date, change.new_due_date, decider, comment)

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.access import allow_signed_in
+from tracker.cycles import current_cycle
 from tracker.extensions import db
 from tracker.models import RAG_ORDER, Action, Objective, Plan, Rag, Strand
 from tracker.permissions import visible_actions_clause
 from tracker.queries.actions import ActionFilters, list_actions, plan_filter_choices
+from tracker.queries.deadlines import plan_actions_needing_update
 
 bp = Blueprint("plans", __name__)
 
@@ -86,6 +88,8 @@ def show(plan_id: int):
         rags=RAG_ORDER,
         filtered=any(v is not None for v in (filters.strand_id, filters.rag, filters.agency_id)),
         today=today,
+        cycle=current_cycle(plan, today),
+        not_updated=plan_actions_needing_update(plan.id, current_user, today),
     )
 
 

@@ -1,0 +1,164 @@
+"""Forms for due dates (requests, decisions, direct changes), reporting dates and a plan's reminder settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import Field, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+
+
+class _DateInput(GovDateInput):
+    """The day, month and year boxes, grouped under the field's name."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.name)
+        return super().__call__(field, **kwargs)
+
+
+class GovDateField(Field):
+    """A date in three boxes, with GOV.UK error messages ("The meeting date must include a month").
+
+    The field's id is its day box, so the error summary link puts the cursor where the fix starts.
+    """
+
+    widget = _DateInput()
+
+    def __init__(self, label: str, what: str, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.what = what  # "the new due date", used in messages
+        self.id = f"{self.name}-day"
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        parts = [value.strip() for value in [*valuelist, "", "", ""][:3]]
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
+        if missing:
+            self.data = None
+            raise ValueError(f"{self.what.capitalize()} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            self.data = None
+            raise ValueError(f"{self.what.capitalize()} must be a real date, for example 31 3 2026")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.what.capitalize()} must be a real date, for example 31 3 2026") from None
+
+    def pre_validate(self, form) -> None:
+        if self.data is None and not self.process_errors:
+            raise StopValidation(f"Enter {self.what}")
+
+
+class WholeNumberField(IntegerField):
+    """A number of days, with a message that says what to type."""
+
+    def __init__(self, label: str, what: str, **kwargs) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        if not text.isdigit():
+            self.data = None
+            raise ValueError(f"Enter {self.what} as a whole number of days, like 14")
+        self.data = int(text)
+
+
+class DueDateRequestForm(FlaskForm):
+    new_due_date = GovDateField(
+        "New due date", "the new due date", description="For example, 31 3 2026. The co-ordinator will decide."
+    )
+    reason = TextAreaField(
+        "Why does the due date need to move?",
+        widget=GovTextArea(),
+        description="The co-ordinator and the board will see this.",
+        validators=[InputRequired(message="Enter why the due date needs to move"), Length(max=5000)],
+    )
+    submit = SubmitField("Send request", widget=GovSubmitInput())
+
+
+class DueDateChangeForm(FlaskForm):
+    new_due_date = GovDateField("New due date", "the new due date", description="For example, 31 3 2026")
+    reason = TextAreaField(
+        "Reason for the change",
+        widget=GovTextArea(),
+        description="Recorded in the action's history, with your name.",
+        validators=[InputRequired(message="Enter the reason for changing the due date"), Length(max=5000)],
+    )
+    submit = SubmitField("Change due date", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=[("approve", "Approve the new date"), ("refuse", "Refuse the request")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose whether to approve or refuse the request")],
+    )
+    comment = TextAreaField(
+        "Comment",
+        widget=GovTextArea(),
+        description="The owner will see this. You must give one if you refuse.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class ReportingDateForm(FlaskForm):
+    meeting_name = StringField(
+        "Meeting",
+        widget=GovTextInput(),
+        description="For example, LSCB board or Scrutiny Co-ordination Committee",
+        validators=[InputRequired(message="Enter the name of the meeting"), Length(max=200)],
+    )
+    meeting_date = GovDateField("Meeting date", "the meeting date", description="For example, 20 9 2015")
+    updates_due_date = GovDateField(
+        "Updates due by",
+        "the date updates are due",
+        description="Owners' progress updates are due by this date, before the meeting",
+    )
+    submit = SubmitField("Add reporting date", widget=GovSubmitInput())
+
+    def validate_updates_due_date(self, field: GovDateField) -> None:
+        if field.data and self.meeting_date.data and field.data > self.meeting_date.data:
+            raise StopValidation("The date updates are due must be on or before the meeting date")
+
+
+class DeadlineSettingsForm(FlaskForm):
+    escalate_to_red_after_days = WholeNumberField(
+        "Turn overdue actions Red after this many days overdue",
+        "the number of days",
+        description="Leave empty to keep overdue actions Amber until their owner or the co-ordinator rates them",
+        validators=[Optional(), NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365")],
+    )
+    remind_due_within_days = WholeNumberField(
+        "Remind owners of actions due within this many days",
+        "the number of days",
+        validators=[
+            InputRequired(message="Enter how many days before the due date owners are reminded"),
+            NumberRange(min=1, max=90, message="Enter a number of days from 1 to 90"),
+        ],
+    )
+    remind_update_within_days = WholeNumberField(
+        "Remind owners to update this many days before updates are due",
+        "the number of days",
+        validators=[
+            InputRequired(message="Enter how many days before updates are due owners are reminded"),
+            NumberRange(min=1, max=60, message="Enter a number of days from 1 to 60"),
+        ],
+    )
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
