@@ -311,3 +311,20 @@ def test_coordinator_sees_deadline_requests_in_the_navigation(admin_client, owne
     assert "Deadline requests" in nav
     nav = [a.text.strip() for a in owner_client.page("plans.list_plans").select(".govuk-service-navigation__link")]
     assert "Deadline requests" not in nav
+
+
+def test_timeline_tells_the_deadline_exchange_in_plain_words(app, owner_client, admin_client, pinned_today):
+    from tracker.models import Rag
+    from tracker.services.deadlines import request_due_date_change
+
+    pinned_today("2015-06-15")
+    post = factories.make_post("Timeline post")
+    owner_client.user.posts = [post]
+    action = factories.make_action(due_date=date(2015, 5, 31), delivery_rag=Rag.GREEN, responsible=[post])
+    request_due_date_change(action, date(2015, 9, 30), owner_client.user, "Waiting for the regional framework")
+    db.session.commit()
+    page = admin_client.page("actions.show", action_id=action.id)
+    timeline = page.select_one("ol.app-timeline").text
+    assert "New due date asked for" in timeline
+    assert "From 31 May 2015 to 30 September 2015" in " ".join(timeline.split())
+    assert "Waiting for the regional framework" in timeline

@@ -76,7 +76,13 @@ EVENTS = {
     "evidence_verified": "Evidence verified",
     "auto_amber": "Shown as Amber because it is overdue",
     "auto_red": "Shown as Red because it is long overdue",
+    "overdue": "Became overdue",
+    "deadline_request": "New due date asked for",
+    "deadline_approved": "New due date agreed",
+    "deadline_refused": "New due date refused",
 }
+# Events whose values are due dates.
+DATE_EVENTS = ("due_date", "start_date", "overdue", "deadline_request", "deadline_approved", "deadline_refused")
 
 
 def describe_value(field_name: str, value: str | None) -> str:
@@ -88,7 +94,7 @@ def describe_value(field_name: str, value: str | None) -> str:
             return Rag(value).label
         if field_name == "status":
             return Status(value).label
-        if field_name in ("due_date", "start_date"):
+        if field_name in DATE_EVENTS:
             return format_date(date.fromisoformat(value))
     except ValueError:
         return value
