@@ -192,3 +192,13 @@ def test_bad_files_give_clear_messages_and_save_nothing(app, csv_text, message):
         assert message in str(error.value)
     db.session.rollback()
     assert db.session.scalar(select(func.count(Plan.id))) == 0
+
+
+def test_demo_plan_has_its_reporting_dates(coventry):
+    from tracker.cycles import current_cycle
+    from tracker.models import ReportingDate
+
+    assert db.session.scalar(select(func.count(ReportingDate.id))) == 5
+    cycle = current_cycle(coventry, date(2015, 7, 1))
+    assert cycle.updates_due_by == date(2015, 9, 2)
+    assert cycle.starts_on == date(2015, 6, 11)

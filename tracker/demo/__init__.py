@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.importers.csv_plan import read_plan_csv
 from tracker.importers.names import name_key
-from tracker.models import Plan, Post, Role, User
+from tracker.models import Plan, Post, ReportingDate, Role, User
 from tracker.services.accounts import create_user
 from tracker.services.import_plan import ImportResult, NameBook, aliases_from_pairs, import_plan
 
@@ -52,6 +52,17 @@ DEMO_ACCOUNTS = (
 )
 
 
+# Illustrative meetings for the demo (the source plan names none): quarterly board meetings and
+# scrutiny committee, each with owners' updates due two weeks before.
+DEMO_REPORTING_DATES = (
+    ("LSCB board", date(2015, 6, 24), date(2015, 6, 10)),
+    ("Scrutiny Co-ordination Committee", date(2015, 9, 16), date(2015, 9, 2)),
+    ("LSCB board", date(2015, 12, 9), date(2015, 11, 25)),
+    ("LSCB board", date(2016, 3, 23), date(2016, 3, 9)),
+    ("Scrutiny Co-ordination Committee", date(2016, 6, 15), date(2016, 6, 1)),
+)
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -68,7 +79,7 @@ def demo_name_book() -> NameBook:
 
 def load_demo_plan() -> ImportResult:
     rows = read_plan_csv((DEMO_DIR / "plan.csv").read_text(encoding="utf-8"))
-    return import_plan(
+    result = import_plan(
         DEMO_PLAN_NAME,
         rows,
         demo_name_book(),
@@ -76,6 +87,17 @@ def load_demo_plan() -> ImportResult:
         source="the demo data (the plan as written in spring 2015)",
         loaded_at=DEMO_LOADED_AT,
     )
+    for meeting_name, meeting_date, updates_due_date in DEMO_REPORTING_DATES:
+        db.session.add(
+            ReportingDate(
+                plan_id=result.plan.id,
+                meeting_name=meeting_name,
+                meeting_date=meeting_date,
+                updates_due_date=updates_due_date,
+            )
+        )
+    db.session.flush()
+    return result
 
 
 def create_demo_accounts() -> list[DemoAccount]:
