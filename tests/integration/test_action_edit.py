@@ -157,7 +157,7 @@ def test_bad_due_dates_are_refused(admin_client, setup, due_date, message):
         f"/actions/{action.id}/edit", form_data(hidden, action, due_date=due_date, reason="x")
     )
     assert response.status_code == 200
-    assert errors(response) == {"due_date": message}
+    assert errors(response) == {"due_date-day": message}  # the summary links to the day box
     db.session.refresh(action)
     assert action.due_date == date(2015, 9, 30)
 

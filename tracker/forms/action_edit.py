@@ -2,71 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovSubmitInput,
     GovTextArea,
 )
 from sqlalchemy import select
-from wtforms import BooleanField, Field, HiddenField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.extensions import db
-from tracker.forms.progress import parse_opened_at, parse_version
+from tracker.forms.fields import GovDateField, VersionStamped
 from tracker.models import Action, Agency, Post
 from tracker.services.action_edit import ActionEdit
-
-DATE_EXAMPLE = "for example 31 3 2016"
-
-
-class DateParts(GovDateInput):
-    """The GOV.UK day, month and year inputs, showing exactly what was typed even when it is incomplete."""
-
-    def map_gov_params(self, field, **kwargs):
-        raw = list(field.raw_data or [])
-        if len(raw) != 3:
-            field.raw_data = None  # shown from the date itself (or empty), never half-unpacked
-        else:
-            field.raw_data = raw
-        return super().map_gov_params(field, **kwargs)
-
-
-class DateField(Field):
-    """A date typed as day, month and year; all three empty means no date."""
-
-    widget = DateParts()
-
-    def __init__(self, label: str, name_of_date: str = "the date", **kwargs) -> None:
-        super().__init__(label, **kwargs)
-        self.name_of_date = name_of_date
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [part.strip() for part in valuelist]
-        if not any(parts):
-            self.data = None
-            return
-        what = self.name_of_date
-        if len(parts) != 3:
-            raise ValueError(f"Enter {what} as a day, month and year, {DATE_EXAMPLE}")
-        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if missing:
-            raise ValueError(f"{what.capitalize()} must include a {' and a '.join(missing)}")
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{what.capitalize()} must be a real date, {DATE_EXAMPLE}") from None
 
 
 class ChoicesField(SelectMultipleField):
@@ -89,9 +41,7 @@ class ChoicesField(SelectMultipleField):
             raise ValidationError(self.message)
 
 
-class ActionEditForm(FlaskForm):
-    version = HiddenField()
-    opened_at = HiddenField()
+class ActionEditForm(VersionStamped, FlaskForm):
     text = TextAreaField(
         "Action",
         widget=GovTextArea(),
@@ -107,7 +57,7 @@ class ActionEditForm(FlaskForm):
         "Accountable", "Select accountable posts from the list", description="The posts answerable for the action"
     )
     partners = ChoicesField("Partners involved", "Select partner agencies from the list")
-    due_date = DateField("Due date", name_of_date="the due date", description="For example, 31 3 2016")
+    due_date = GovDateField("Due date", "the due date", required=False, description="For example, 31 3 2016")
     is_restricted = BooleanField(
         "Restricted: leave this action out of the public version of reports and hide it from scrutiny councillors",
         widget=GovCheckboxInput(),
@@ -141,18 +91,6 @@ class ActionEditForm(FlaskForm):
         form.load_choices()
         form.stamp(action, opened_at)
         return form
-
-    def stamp(self, action: Action, opened_at: datetime) -> None:
-        self.version.data = str(action.version)
-        self.opened_at.data = opened_at.isoformat()
-
-    @property
-    def opened_version(self) -> int | None:
-        return parse_version(self.version.data)
-
-    @property
-    def opened_time(self) -> datetime | None:
-        return parse_opened_at(self.opened_at.data)
 
     def edit(self) -> ActionEdit:
         return ActionEdit(

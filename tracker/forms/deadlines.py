@@ -2,62 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-
-class _DateInput(GovDateInput):
-    """The day, month and year boxes, grouped under the field's name."""
-
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("id", field.name)
-        return super().__call__(field, **kwargs)
-
-
-class GovDateField(Field):
-    """A date in three boxes, with GOV.UK error messages ("The meeting date must include a month").
-
-    The field's id is its day box, so the error summary link puts the cursor where the fix starts.
-    """
-
-    widget = _DateInput()
-
-    def __init__(self, label: str, what: str, **kwargs) -> None:
-        super().__init__(label, **kwargs)
-        self.what = what  # "the new due date", used in messages
-        self.id = f"{self.name}-day"
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        parts = [value.strip() for value in [*valuelist, "", "", ""][:3]]
-        self.raw_data = parts
-        if not any(parts):
-            self.data = None
-            return
-        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
-        if missing:
-            self.data = None
-            raise ValueError(f"{self.what.capitalize()} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            self.data = None
-            raise ValueError(f"{self.what.capitalize()} must be a real date, for example 31 3 2026")
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.what.capitalize()} must be a real date, for example 31 3 2026") from None
-
-    def pre_validate(self, form) -> None:
-        if self.data is None and not self.process_errors:
-            raise StopValidation(f"Enter {self.what}")
+from tracker.forms.fields import GovDateField
 
 
 class WholeNumberField(IntegerField):

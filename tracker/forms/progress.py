@@ -18,9 +18,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from tracker.forms.fields import VersionStamped
 from tracker.models import Action, Rag, Status
 from tracker.services.evidence import CheckedFile, EvidenceError, check_link, check_upload
 from tracker.services.progress import (
@@ -56,22 +57,7 @@ def _values(members) -> list[str]:
     return [member.value for member in members]
 
 
-# Every form that changes an action carries, in hidden fields, the version it was opened at
-# and when; these read them back (None when missing or tampered with: treated as out of date).
-def parse_version(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
-
-
-def parse_opened_at(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-class ProgressUpdateForm(FlaskForm):
-    version = HiddenField()
-    opened_at = HiddenField()
+class ProgressUpdateForm(VersionStamped, FlaskForm):
     delivery_rag = RadioField(
         "Delivery RAG",
         description="Is the action being delivered as planned?",
@@ -159,19 +145,6 @@ class ProgressUpdateForm(FlaskForm):
         )
         form.stamp(action, opened_at)
         return form
-
-    def stamp(self, action: Action, opened_at: datetime) -> None:
-        """Mark the form as opened at the action's current version (used again after a conflict)."""
-        self.version.data = str(action.version)
-        self.opened_at.data = opened_at.isoformat()
-
-    @property
-    def opened_version(self) -> int | None:
-        return parse_version(self.version.data)
-
-    @property
-    def opened_time(self) -> datetime | None:
-        return parse_opened_at(self.opened_at.data)
 
     def validate_evidence_url(self, field: StringField) -> None:
         url = (field.data or "").strip()
