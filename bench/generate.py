@@ -44,18 +44,22 @@ from tracker.models import (
 from tracker.services.accounts import _hasher
 
 BENCH_TODAY = date(2017, 3, 15)
-BENCH_PASSWORD = "benchmark-password"  # every generated account shares it (one hash, computed once)
+BENCH_PASSWORD = "benchmark-password"  # noqa: S105 - every generated account shares it (one hash, computed once)
 STRANDS = ("Prevent", "Protect", "Pursue", "Public and Professional Confidence")
 OBJECTIVES_PER_STRAND = 6
 # Progress updates per action, on average; with the RAG and status changes they carry and the
 # occasional deadline or owner change this gives about 20 history rows per action.
 UPDATES_PER_ACTION = 19
 CHUNK = 5000
-WORDS = (
-    "training awareness schools police health referral screening return interviews missing children "
-    "partners data profile disruption licensing taxi hotels parents carers victims support evidence "
-    "audit review strategy communication campaign practitioners pathway meeting"
-).split()
+WORDS = tuple(
+    " ".join(
+        (
+            "training awareness schools police health referral screening return interviews missing children",
+            "partners data profile disruption licensing taxi hotels parents carers victims support evidence",
+            "audit review strategy communication campaign practitioners pathway meeting",
+        )
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,9 @@ def generate(scale: float = 1.0, today: date = BENCH_TODAY, seed: int = 2015) ->
     counts.agencies, counts.posts, counts.users = sizes.agencies, len(posts), sizes.users
 
     objective_id = action_id = history_id = update_id = change_id = 0
-    per_plan = [sizes.actions // sizes.plans + (1 if n < sizes.actions % sizes.plans else 0) for n in range(sizes.plans)]
+    per_plan = [
+        sizes.actions // sizes.plans + (1 if n < sizes.actions % sizes.plans else 0) for n in range(sizes.plans)
+    ]
     for plan_number, plan_actions in enumerate(per_plan, start=1):
         plan_id = plan_number
         plan_start = datetime(2015, 1, 5, 9, 0) + timedelta(days=rng.randrange(0, 240))
@@ -359,7 +365,9 @@ def _reset_sequences() -> None:
 
     for table in ("agency", "post", "user_account", "plan", "strand", "objective", "action", "history_entry",
                   "progress_update", "deadline_change", "reporting_date"):  # fmt: skip
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+        db.session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))")
+        )
 
 
 def iter_sizes(scale: float) -> Iterator[str]:
