@@ -18,12 +18,13 @@ from tracker.models import (
     Action,
     ActionOwner,
     Agency,
-    HistoryEntry,
+    DeadlineChange,
     Objective,
     OwnerKind,
     Plan,
     Post,
     Rag,
+    RequestState,
     Status,
     Strand,
     User,
@@ -118,14 +119,16 @@ def agency_involved_clause(agency_id: int, owners=None):
 def due_date_moves(moment: datetime | None = None) -> Select:
     """(action_id, moves): how many times each action's due date has moved (up to the moment).
 
-    A move changes one date to another; the first date given to an undated action is not one.
+    Read from the deadline history: every agreed change of due date, whether an owner's request
+    the co-ordinator approved or the co-ordinator's own (services/deadlines.set_due_date records
+    both). A move changes one date to another; the first date given to an undated action is not one.
     """
-    statement = select(HistoryEntry.action_id, func.count().label("moves")).where(
-        HistoryEntry.field == "due_date", HistoryEntry.old_value.is_not(None)
+    statement = select(DeadlineChange.action_id, func.count().label("moves")).where(
+        DeadlineChange.state == RequestState.APPROVED.value, DeadlineChange.old_due_date.is_not(None)
     )
     if moment is not None:
-        statement = statement.where(HistoryEntry.created_at <= moment)
-    return statement.group_by(HistoryEntry.action_id)
+        statement = statement.where(DeadlineChange.decided_at <= moment)
+    return statement.group_by(DeadlineChange.action_id)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class ActionQuery:
 
     @classmethod
     def build(cls, filters: ActionFilters, viewer: User, today: date) -> ActionQuery:
-        return cls(filters, viewer, today, ActionStates.as_at(filters.as_at, today))
+        return cls(filters, viewer, today, ActionStates.as_at(filters.as_at, today, filters.action_ids))
 
     @property
     def day(self) -> date:
@@ -216,18 +219,15 @@ class ActionQuery:
         changes = self.changes()
         where = self.clauses(starts)
         if changes is not None:
-            statement = changes.join(statement)
+            statement = changes.join(statement, self.filters.change)
             where.append(changes.predicate(self.filters.change))
         return statement.where(*where)
 
 
-def list_actions(
-    filters: ActionFilters, viewer: User, today: date, *, limit: int | None = None, offset: int = 0
-) -> list[ActionRow]:
-    """Actions in plan order (plan, strand, objective, action), with owners and partners attached."""
-    query = ActionQuery.build(filters, viewer, today)
+def row_columns(query: ActionQuery) -> list:
+    """The columns an ActionRow is made from, with the state as at the query's day."""
     states = query.states
-    statement = query.statement(
+    return [
         Action.id,
         Action.reference,
         Action.text,
@@ -250,27 +250,46 @@ def list_actions(
         Action.is_restricted,
         Action.updated_at,
         states.last_progress_at.label("last_progress_at"),
-    ).order_by(Plan.name, Strand.position, Objective.position, Action.position, Action.id)
+    ]
+
+
+ROW_FIELDS = frozenset(ActionRow.__dataclass_fields__) - {"effective", "is_overdue"}
+
+
+def make_row(record, day: date) -> ActionRow:
+    """An ActionRow from a result row holding row_columns (and maybe more, which it leaves out)."""
+    values = {key: value for key, value in record._asdict().items() if key in ROW_FIELDS}
+    return ActionRow(
+        **values,
+        effective=effective_delivery_rag(record.delivery_rag, record.status, record.due_date, day),
+        is_overdue=is_overdue(record.status, record.due_date, day),
+    )
+
+
+def plan_order() -> tuple:
+    return (Plan.name, Strand.position, Objective.position, Action.position, Action.id)
+
+
+def list_actions(
+    filters: ActionFilters, viewer: User, today: date, *, limit: int | None = None, offset: int = 0
+) -> list[ActionRow]:
+    """Actions in plan order (plan, strand, objective, action), with owners and partners attached."""
+    query = ActionQuery.build(filters, viewer, today)
+    statement = query.statement(*row_columns(query)).order_by(*plan_order())
     if limit is not None:
         statement = statement.limit(limit).offset(offset)
-    rows: dict[int, ActionRow] = {}
-    for record in db.session.execute(statement):
-        values = record._asdict()
-        rows[record.id] = ActionRow(
-            **values,
-            effective=effective_delivery_rag(record.delivery_rag, record.status, record.due_date, query.day),
-            is_overdue=is_overdue(record.status, record.due_date, query.day),
-        )
+    rows = {record.id: make_row(record, query.day) for record in db.session.execute(statement)}
     if not rows:
         return []
     # A page of rows names its ids; a long list reuses its own filter rather than thousands of parameters.
     ids = list(rows) if len(rows) <= 1000 else query.statement(Action.id).scalar_subquery()
-    attach_owners_and_partners(rows, states, ids)
+    attach_owners(rows, query.states, ids)
+    attach_partners(rows, ids)
     return list(rows.values())
 
 
-def attach_owners_and_partners(rows: dict[int, ActionRow], states: ActionStates, ids=None) -> None:
-    """Fill in owners (as they were on the day viewed) and partners: two queries for any number of rows."""
+def attach_owners(rows: dict[int, ActionRow], states: ActionStates, ids=None) -> None:
+    """Fill in the owners, as they were on the day viewed: one query for any number of rows."""
     ids = list(rows) if ids is None else ids
     owners = states.owners
     for action_id, kind, post_name, agency_name in db.session.execute(
@@ -287,6 +306,10 @@ def attach_owners_and_partners(rows: dict[int, ActionRow], states: ActionStates,
                 row.accountable_agencies.append(agency_name)
         else:
             row.responsible.append(post_name)
+
+
+def attach_partners(rows: dict[int, ActionRow], ids=None) -> None:
+    ids = list(rows) if ids is None else ids
     for action_id, agency_name in db.session.execute(
         select(action_partners.c.action_id, Agency.name)
         .join(Agency, action_partners.c.agency_id == Agency.id)

@@ -11,6 +11,7 @@ per action and field, never a Python loop over actions or history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -134,8 +135,8 @@ def field_at(
     return func.nullif(func.substr(func.coalesce(*candidates), 2), literal("", Text))
 
 
-def state_at(moment: datetime, with_progress: bool = True) -> Subquery:
-    """Every action that existed at the moment, with its rebuilt fields.
+def state_at(moment: datetime, with_progress: bool = True, action_ids: Sequence[int] | None = None) -> Subquery:
+    """Every action that existed at the moment (or those of action_ids), with its rebuilt fields.
 
     Columns: id, delivery_rag, outcome_rag, status, due_date and (with_progress) last_progress_at.
     The subquery is fenced (OFFSET 0) so the database computes each row once, however often the
@@ -152,7 +153,10 @@ def state_at(moment: datetime, with_progress: bool = True) -> Subquery:
     ]
     if with_progress:
         columns.append(last_progress_at(moment).label("last_progress_at"))
-    return select(*columns).where(Action.created_at <= moment).offset(0).subquery("state_at")
+    statement = select(*columns).where(Action.created_at <= moment)
+    if action_ids is not None:
+        statement = statement.where(Action.id.in_(action_ids))
+    return statement.offset(0).subquery("state_at")
 
 
 def last_progress_at(moment: datetime) -> ColumnElement[datetime]:
@@ -165,7 +169,7 @@ def last_progress_at(moment: datetime) -> ColumnElement[datetime]:
     return case((Action.last_progress_at <= moment, Action.last_progress_at), else_=latest_by_then)
 
 
-def owners_at(moment: datetime) -> FromClause:
+def owners_at(moment: datetime, action_ids: Sequence[int] | None = None) -> FromClause:
     """(action_id, post_id, kind, position): who owned each action at the moment.
 
     Actions whose owners never changed keep their owners. For the others, history names the posts
@@ -177,12 +181,13 @@ def owners_at(moment: datetime) -> FromClause:
     unchanged = select(ActionOwner.action_id, ActionOwner.post_id, ActionOwner.kind, ActionOwner.position).where(
         ~exists().where(HistoryEntry.action_id == ActionOwner.action_id, HistoryEntry.field == "owners")
     )
-    names = (
-        select(Action.id.label("action_id"), field_at("owners", moment, None).label("names"))
-        .where(owners_changed, Action.created_at <= moment)
-        .offset(0)
-        .subquery("owner_names")
+    names = select(Action.id.label("action_id"), field_at("owners", moment, None).label("names")).where(
+        owners_changed, Action.created_at <= moment
     )
+    if action_ids is not None:
+        unchanged = unchanged.where(ActionOwner.action_id.in_(action_ids))
+        names = names.where(Action.id.in_(action_ids))
+    names = names.offset(0).subquery("owner_names")
     separator = literal(OWNER_SEPARATOR, Text)
     current_kind = (
         select(func.min(ActionOwner.kind))

@@ -7,6 +7,7 @@ one query shape serves the live view and every past view alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,12 +35,20 @@ class ActionStates:
         return cls(day=today, moment=None, rebuilt=None, owners=ActionOwner.__table__)
 
     @classmethod
-    def as_at(cls, day: date | None, today: date) -> ActionStates:
-        """The view at the end of `day`; today or later is simply now."""
+    def as_at(cls, day: date | None, today: date, action_ids: Sequence[int] | None = None) -> ActionStates:
+        """The view at the end of `day`; today or later is simply now.
+
+        action_ids, when the caller wants only those actions, saves rebuilding all the others.
+        """
         if day is None or day >= today:
             return cls.now(today)
         moment = end_of_day(day)
-        return cls(day=day, moment=moment, rebuilt=state_at(moment), owners=owners_at(moment))
+        return cls(
+            day=day,
+            moment=moment,
+            rebuilt=state_at(moment, action_ids=action_ids),
+            owners=owners_at(moment, action_ids=action_ids),
+        )
 
     @property
     def is_past(self) -> bool:
