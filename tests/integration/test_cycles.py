@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from tests import factories
 from tracker.cycles import current_cycle, cycle_starts, not_updated_this_cycle_sql
 from tracker.extensions import db
 from tracker.models import Action, Objective, ReportingDate, Strand
-from tests import factories
 
 TODAY = date(2015, 7, 15)
 
@@ -17,7 +17,9 @@ def _plan_with_dates():
     plan.created_at = datetime(2015, 3, 1, 9, 0)
     for meeting, updates_due in [(date(2015, 6, 20), date(2015, 6, 10)), (date(2015, 9, 20), date(2015, 9, 10))]:
         db.session.add(
-            ReportingDate(plan_id=plan.id, meeting_name="LSCB board", meeting_date=meeting, updates_due_date=updates_due)
+            ReportingDate(
+                plan_id=plan.id, meeting_name="LSCB board", meeting_date=meeting, updates_due_date=updates_due
+            )
         )
     db.session.flush()
     return plan

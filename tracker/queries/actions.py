@@ -46,15 +46,16 @@ class ActionFilters:
     rag: Rag | None = None  # effective delivery RAG
     outcome_rag: Rag | None = None
     agency_id: int | None = None  # involved: owns (through a post) or is a partner
-    post_id: int | None = None
-    # With owner_kind, agency and post mean owning in that kind only, and no_owner means no owner of that kind.
-    owner_kind: OwnerKind | None = None
+    post_id: int | None = None  # owns, accountable or responsible
+    accountable_agency_id: int | None = None  # one of its posts is accountable
+    accountable_post_id: int | None = None
     action_ids: tuple[int, ...] | None = None
     overdue: bool = False
     red_or_overdue: bool = False
     due_soon: bool = False  # open and due within DUE_SOON_DAYS
     not_updated: bool = False  # open and not updated this reporting cycle
     no_owner: bool = False  # open with no owner
+    no_accountable: bool = False  # open with no accountable post
     no_due_date: bool = False  # open with no due date
     exception: bool = False  # any of red, overdue, no owner, no due date, not updated
     moved: bool = False  # due date moved at least once
@@ -171,12 +172,9 @@ class ActionQuery:
         if f.strand_id is not None:
             clauses.append(Objective.strand_id == f.strand_id)
         if f.agency_id is not None:
-            if f.owner_kind is None:
-                clauses.append(agency_involved_clause(f.agency_id, states.owners))
-            else:
-                clauses.append(states.owned_by(None, f.agency_id, f.owner_kind))
+            clauses.append(agency_involved_clause(f.agency_id, states.owners))
         if f.post_id is not None:
-            clauses.append(states.owned_by(f.post_id, None, f.owner_kind))
+            clauses.append(states.owned_by(f.post_id, None, None))
         return clauses
 
     def clauses(self, starts: dict[int, datetime] | None = None) -> list[ColumnElement[bool]]:
@@ -193,8 +191,14 @@ class ActionQuery:
             clauses.append(or_(states.red(), states.overdue()))
         if f.due_soon:
             clauses.append(states.due_soon())
+        if f.accountable_agency_id is not None:
+            clauses.append(states.owned_by(None, f.accountable_agency_id, OwnerKind.ACCOUNTABLE))
+        if f.accountable_post_id is not None:
+            clauses.append(states.owned_by(f.accountable_post_id, None, OwnerKind.ACCOUNTABLE))
         if f.no_owner:
-            clauses.append(states.no_owner(f.owner_kind))
+            clauses.append(states.no_owner())
+        if f.no_accountable:
+            clauses.append(states.no_owner(OwnerKind.ACCOUNTABLE))
         if f.no_due_date:
             clauses.append(states.no_due_date())
         if f.not_updated or f.exception:

@@ -206,4 +206,5 @@ def owners_at(moment: datetime, action_ids: Sequence[int] | None = None) -> From
             _position(separator + names.c.names + separator, separator + Post.name + separator) > 0,
         ),
     )
-    return union_all(unchanged, from_history).subquery("owners_at")
+    # Materialised: the owner rules look owners up once per action, which must not rebuild them each time.
+    return union_all(unchanged, from_history).cte("owners_at").prefix_with("MATERIALIZED")

@@ -75,7 +75,6 @@ def scope_key(query) -> str:
         f"strand={f.strand_id or ''}",
         f"agency={f.agency_id or ''}",
         f"post={f.post_id or ''}",
-        f"kind={f.owner_kind.value if f.owner_kind else ''}",
         f"restricted={'shown' if sees_restricted(query.viewer) else 'hidden'}",
         f"at={query.states.day.isoformat() if by_owner and query.states.is_past else ''}",
     ])  # fmt: skip

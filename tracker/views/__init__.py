@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.views import actions, auth, plans, system
+    from tracker.views import actions, auth, dashboard, plans, system
 
-    for module in (system, auth, plans, actions):
+    for module in (system, auth, plans, actions, dashboard):
         app.register_blueprint(module.bp)
