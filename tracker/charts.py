@@ -142,7 +142,7 @@ def agencies(lines: Sequence[Any], link: Link, shown: int = 15) -> Figure:
             "line": {"color": "#ffffff", "width": 1},
             "pattern": {"shape": "/", "fillmode": "overlay", "fgcolor": "#ffffff", "size": 8},
         },
-        "customdata": [link(agency=line.agency_id, owner="accountable", overdue=1) for line in top],
+        "customdata": [link(accountable_agency=line.agency_id, overdue=1) for line in top],
         "hovertemplate": "Overdue: %{x}<extra>%{y}</extra>",
     }
     red = _rag_trace(
@@ -150,7 +150,7 @@ def agencies(lines: Sequence[Any], link: Link, shown: int = 15) -> Figure:
         "Red",
         [line.red for line in top],
         labels,
-        [link(agency=line.agency_id, owner="accountable", rag=Rag.RED.value) for line in top],
+        [link(accountable_agency=line.agency_id, rag=Rag.RED.value) for line in top],
         horizontal=True,
     )
     return {

@@ -36,7 +36,11 @@ def _plan_created(day: str):
 def test_latest_value_at_or_before_the_moment_wins(app, viewer):
     plan = _plan_created("2015-03-01")
     action = factories.make_action(
-        plan, delivery_rag=Rag.GREEN, status=Status.IN_PROGRESS, due_date=date(2016, 3, 31), created_at=_at("2015-03-01")
+        plan,
+        delivery_rag=Rag.GREEN,
+        status=Status.IN_PROGRESS,
+        due_date=date(2016, 3, 31),
+        created_at=_at("2015-03-01"),
     )
     record_event(action, "delivery_rag", "not_rated", "amber", None, at=_at("2015-04-10"))
     record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-06-10"))

@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, literal, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker import clock
 from tracker.clock import end_of_day
@@ -248,3 +249,6 @@ def _keep(
                 )
     except IntegrityError:
         pass  # another view stored these points first
+    except OperationalError:
+        # SQLite busy for longer than its timeout: the counts are right, just not kept this time.
+        current_app.logger.warning("Could not keep the dashboard trend points for %s", key, exc_info=True)
