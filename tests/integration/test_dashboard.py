@@ -302,3 +302,23 @@ def test_completed_since_needs_a_recorded_completion(app, board_client, pinned_t
     db.session.commit()
     listed = board_client.page("dashboard.actions", change="completed", since="2015-08-01")
     assert listed.select_one("[role=status]").text.startswith("1 action")
+
+
+@pytest.mark.parametrize("as_at", [None, "2015-08-31"])
+def test_every_chart_segment_links_to_the_list_of_its_actions(board_client, board_story, as_at):
+    import json
+
+    values = {"as_at": as_at} if as_at else {}
+    page = board_client.page("dashboard.show", **values)
+    totals: dict[str, int] = {}
+    segments = 0
+    for source in page.select("script[type='application/json'][data-chart]"):
+        for trace in json.loads(source.string)["data"]:
+            counts = trace["x"] if trace.get("orientation") == "h" else trace["y"]
+            for count, href in zip(counts, trace["customdata"], strict=True):
+                if count:
+                    if href not in totals:
+                        totals[href] = _status_total(board_client, href)
+                    assert totals[href] == count, (trace["name"], href)
+                    segments += 1
+    assert segments > 30
