@@ -8,9 +8,11 @@ builds the links and renders.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from tracker import charts, clock
@@ -26,6 +28,8 @@ from tracker.queries.dashboard import Choices, build_dashboard, filter_choices
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 PAGE_SIZE = 100
+# Under each agency, its accountable posts with most red or overdue actions; a link lists the rest.
+POSTS_SHOWN = 5
 # Query-string names of the scope filters, which every link from the dashboard carries on.
 SCOPE = {"plan": "plan_id", "strand": "strand_id", "agency": "agency_id", "post": "post_id", "as_at": "as_at"}
 # And of the filters a figure adds (flags take "1").
@@ -81,6 +85,7 @@ def show():
         plotly_style_id=STYLE_ELEMENT_ID,
         plotly_map_style_id=bundle.map_style_id,
         today=today,
+        posts_shown=POSTS_SHOWN,
     )
 
 
@@ -235,21 +240,39 @@ def _figure_args(filters: ActionFilters) -> dict[str, Any]:
 
 
 class Links:
-    """Addresses that keep the dashboard's scope (plan, strand, agency, post, as-at date)."""
+    """Addresses that keep the dashboard's scope (plan, strand, agency, post, as-at date).
+
+    A dashboard has a thousand or more of them (every figure, segment and table cell), so the
+    two paths are looked up once and only the query strings built for each.
+    """
 
     def __init__(self, filters: ActionFilters) -> None:
         self.scope = _scope_args(filters)
+        self._scope_query = urlencode(self.scope)
+        self._actions = url_for("dashboard.actions")
+        self._dashboard = url_for("dashboard.show")
 
     def actions(self, **extra: Any) -> str:
         """The list of actions behind a figure: the scope plus the figure's own filters."""
-        return url_for("dashboard.actions", **self._merge(extra))
+        return self._address(self._actions, extra)
 
     def dashboard(self, **extra: Any) -> str:
-        return url_for("dashboard.show", **self._merge(extra))
+        return self._address(self._dashboard, extra)
 
-    def _merge(self, extra: dict[str, Any]) -> dict[str, Any]:
-        merged = {**self.scope, **extra}
-        return {name: value for name, value in merged.items() if value is not None}
+    def _address(self, path: str, extra: dict[str, Any]) -> str:
+        if self.scope.keys() & extra.keys():  # the figure changes the scope (a trend point's date)
+            merged = {**self.scope, **extra}
+            query = urlencode([(name, value) for name, value in merged.items() if value is not None])
+        else:
+            own = "&".join(f"{name}={_query_value(value)}" for name, value in extra.items() if value is not None)
+            query = "&".join(part for part in (self._scope_query, own) if part)
+        return f"{path}?{query}" if query else path
+
+
+def _query_value(value: Any) -> str:
+    """Figures add ids, ratings and ISO dates, which need no escaping; anything else is quoted."""
+    text = str(value)
+    return text if text.replace("_", "").replace("-", "").isalnum() else quote_plus(text)
 
 
 # --- words for what a list shows ------------------------------------------------------------------
@@ -308,3 +331,16 @@ def describe_filters(filters: ActionFilters, choices: Choices) -> list[str]:
 def format_number(value: int | None) -> str:
     """12345 -> "12,345"."""
     return f"{value or 0:,}"
+
+
+@bp.app_template_global("count_link")
+def count_link(number: int | None, href: str, label: str = "") -> Markup:
+    """A count in a table: a link to its actions (with words for screen readers), or a plain nought.
+
+    A function rather than a template macro: the dashboard has a thousand of them.
+    """
+    if not number:
+        return Markup("0")
+    hidden = f'<span class="govuk-visually-hidden"> {escape(label)}</span>' if label else ""
+    # Every value put in is escaped above or is a number.
+    return Markup(f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>')  # noqa: S704
