@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import BigInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -36,3 +36,12 @@ class RagTrendPoint(db.Model):
     actions_high: Mapped[int]  # the highest action id when counted
     actions_count: Mapped[int]  # how many actions had an id up to actions_high
     computed_at: Mapped[datetime]
+
+
+class DataVersion(db.Model):
+    """One row: a number moved on after every committed change to the data (tracker/data_version.py)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -436,19 +436,27 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
     groups: dict[str, list] = {
         name: [] for name in ("totals", "strand", "grid", "post", "agency", "exception", "moves", "moved", "since")
     }
-    for row in db.session.execute(sections):
-        groups[row.section].append(row)
+    for section, k0, k1, t0, t1, *counts in db.session.execute(sections).tuples():
+        groups[section].append(_Group(k0, k1, t0, t1, tuple(int(count or 0) for count in counts)))
     return groups
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One row of the grouped facts: its keys and its counts."""
+
+    k0: int | None
+    k1: int | None
+    t0: str | None
+    t1: str | None
+    counts: tuple[int, ...]
 
 
 # --- turning the groups into figures -------------------------------------------------------------
 
 
-_FIRST_COUNT = 1 + _INT_KEYS + _TEXT_KEYS
-
-
-def _counts(row, how_many: int) -> list[int]:
-    return [int(value or 0) for value in row[_FIRST_COUNT : _FIRST_COUNT + how_many]]
+def _counts(row: _Group, how_many: int) -> list[int]:
+    return list(row.counts[:how_many])
 
 
 def _summary(groups, choices: Choices) -> tuple[Headline, list[Bar], list[Bar], dict, OwnerLine]:
@@ -527,7 +535,7 @@ def _rows(
     for row in exception_rows:  # counts: the rank, then one flag per reason
         _rank, *flags = _counts(row, 1 + len(EXCEPTION_REASONS))
         reasons[int(row.k0)] = [reason for reason, flag in zip(EXCEPTION_REASONS, flags, strict=True) if flag]
-    exception_ids = [int(row.k0) for row in sorted(exception_rows, key=lambda r: r.n0)]
+    exception_ids = [int(row.k0) for row in sorted(exception_rows, key=lambda r: r.counts[0])]
     moved = {int(row.k0): _counts(row, 1)[0] for row in moved_rows}
     ids = list(dict.fromkeys(exception_ids + list(moved)))
     if not ids:

@@ -17,9 +17,11 @@ from werkzeug.datastructures import MultiDict
 
 from tracker import charts, clock
 from tracker.access import allow_signed_in
+from tracker.data_version import kept
 from tracker.formatting import format_date
 from tracker.forms.dashboard import DashboardFiltersForm, read_day
 from tracker.models import RAG_ORDER, Rag
+from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
@@ -50,11 +52,14 @@ FLAG_ARGS = (
 @bp.get("")
 @allow_signed_in
 def show():
-    choices = filter_choices()
+    choices = kept(("filter choices",), filter_choices)
     form, filters = read_filters(request.args, choices)
     today = clock.today()
-    dashboard = build_dashboard(
-        filters, current_user, today, choices, trend_by_meeting=request.args.get("trend") == "meetings"
+    by_meeting = request.args.get("trend") == "meetings"
+    # Counted once per change to the data: every view in between is given the same dashboard.
+    dashboard = kept(
+        ("dashboard", filters, sees_restricted(current_user), today, by_meeting),
+        lambda: build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting),
     )
     links = Links(filters)
     figures = {
@@ -92,7 +97,7 @@ def show():
 @bp.get("/actions")
 @allow_signed_in
 def actions():
-    choices = filter_choices()
+    choices = kept(("filter choices",), filter_choices)
     form, filters = read_filters(request.args, choices)
     today = clock.today()
     total = count_actions(filters, current_user, today)
