@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.cycles import cycle_starts
 from tracker.extensions import db
@@ -30,7 +31,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.plan import action_partners
-from tracker.permissions import visible_actions_clause
+from tracker.permissions import sees_restricted, visible_actions_clause
 from tracker.queries.changes import Change, ChangesSince
 from tracker.queries.states import ActionStates
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
@@ -132,6 +133,47 @@ def due_date_moves(moment: datetime | None = None) -> Select:
     return statement.group_by(DeadlineChange.action_id)
 
 
+def structural_scope(filters: ActionFilters, viewer: User, owners_now: bool = False) -> Select | None:
+    """The ids of the actions the plan, strand and the viewer's visibility allow (None: all of them).
+
+    Rebuilding the past is done for these only: the rebuild runs before the filters outside it,
+    so without this a one-plan view would rebuild every plan. With owners_now (the owners that
+    choose the actions are today's) the agency and post chosen narrow it too; otherwise they are
+    left to the outer filters, which see the owners as rebuilt.
+    """
+    action, objective, strand = aliased(Action), aliased(Objective), aliased(Strand)
+    clauses = []
+    if owners_now and filters.agency_id is not None:
+        owner, post = aliased(ActionOwner), aliased(Post)
+        clauses.append(
+            or_(
+                exists().where(
+                    owner.action_id == action.id, owner.post_id == post.id, post.agency_id == filters.agency_id
+                ),
+                exists().where(
+                    action_partners.c.action_id == action.id, action_partners.c.agency_id == filters.agency_id
+                ),
+            )
+        )
+    if owners_now and filters.post_id is not None:
+        owner = aliased(ActionOwner)
+        clauses.append(exists().where(owner.action_id == action.id, owner.post_id == filters.post_id))
+    if filters.plan_id is not None:
+        clauses.append(strand.plan_id == filters.plan_id)
+    if filters.strand_id is not None:
+        clauses.append(objective.strand_id == filters.strand_id)
+    if not sees_restricted(viewer):
+        clauses.append(action.is_restricted.is_(False))
+    if not clauses:
+        return None
+    return (
+        select(action.id)
+        .join(objective, action.objective_id == objective.id)
+        .join(strand, objective.strand_id == strand.id)
+        .where(*clauses)
+    )
+
+
 @dataclass(frozen=True)
 class ActionQuery:
     """Filters turned into SQL for one viewer on one day: the shared core of lists and dashboards."""
@@ -143,7 +185,8 @@ class ActionQuery:
 
     @classmethod
     def build(cls, filters: ActionFilters, viewer: User, today: date) -> ActionQuery:
-        return cls(filters, viewer, today, ActionStates.as_at(filters.as_at, today, filters.action_ids))
+        among = filters.action_ids if filters.action_ids is not None else structural_scope(filters, viewer)
+        return cls(filters, viewer, today, ActionStates.as_at(filters.as_at, today, among))
 
     @property
     def day(self) -> date:

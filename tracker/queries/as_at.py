@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     FromClause,
     Integer,
+    Select,
     Subquery,
     Text,
     and_,
@@ -135,8 +136,10 @@ def field_at(
     return func.nullif(func.substr(func.coalesce(*candidates), 2), literal("", Text))
 
 
-def state_at(moment: datetime, with_progress: bool = True, action_ids: Sequence[int] | None = None) -> Subquery:
-    """Every action that existed at the moment (or those of action_ids), with its rebuilt fields.
+def state_at(
+    moment: datetime, with_progress: bool = True, action_ids: Sequence[int] | Select | None = None
+) -> Subquery:
+    """Every action that existed at the moment (or those among action_ids), with its rebuilt fields.
 
     Columns: id, delivery_rag, outcome_rag, status, due_date and (with_progress) last_progress_at.
     The subquery is fenced (OFFSET 0) so the database computes each row once, however often the
@@ -169,7 +172,7 @@ def last_progress_at(moment: datetime) -> ColumnElement[datetime]:
     return case((Action.last_progress_at <= moment, Action.last_progress_at), else_=latest_by_then)
 
 
-def owners_at(moment: datetime, action_ids: Sequence[int] | None = None) -> FromClause:
+def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None) -> FromClause:
     """(action_id, post_id, kind, position): who owned each action at the moment.
 
     Actions whose owners never changed keep their owners. For the others, history names the posts

@@ -35,10 +35,11 @@ class ActionStates:
         return cls(day=today, moment=None, rebuilt=None, owners=ActionOwner.__table__)
 
     @classmethod
-    def as_at(cls, day: date | None, today: date, action_ids: Sequence[int] | None = None) -> ActionStates:
+    def as_at(cls, day: date | None, today: date, action_ids: Sequence[int] | Select | None = None) -> ActionStates:
         """The view at the end of `day`; today or later is simply now.
 
-        action_ids, when the caller wants only those actions, saves rebuilding all the others.
+        action_ids (ids, or a query of them), when the caller wants only those actions, saves
+        rebuilding all the others: the rebuild is computed before any filter outside it applies.
         """
         if day is None or day >= today:
             return cls.now(today)

@@ -30,6 +30,7 @@ from tracker.clock import end_of_day
 from tracker.extensions import db
 from tracker.models import Action, HistoryEntry, Objective, Rag, RagTrendPoint, Strand
 from tracker.permissions import sees_restricted
+from tracker.queries.actions import structural_scope
 from tracker.queries.as_at import state_at
 from tracker.rag import effective_delivery_rag_sql
 
@@ -98,8 +99,12 @@ def count_rag_mix(query, days: Iterable[date]) -> dict[date, dict[Rag, int]]:
     if not days:
         return {}
     arms = []
+    among = structural_scope(query.filters, query.viewer, owners_now=not query.states.is_past)
+    if among is not None:  # worked out once for all the points, not once per point
+        in_scope = among.cte("in_scope").prefix_with("MATERIALIZED")
+        among = select(in_scope.c.id)
     for index, day in enumerate(days):
-        rebuilt = state_at(end_of_day(day), with_progress=False)
+        rebuilt = state_at(end_of_day(day), with_progress=False, action_ids=among)
         per_action = (
             select(
                 effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day).label(

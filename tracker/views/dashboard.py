@@ -349,3 +349,29 @@ def count_link(number: int | None, href: str, label: str = "") -> Markup:
     hidden = f'<span class="govuk-visually-hidden"> {escape(label)}</span>' if label else ""
     # Every value put in is escaped above or is a number.
     return Markup(f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>')  # noqa: S704
+
+
+@bp.cli.command("count-trend")
+def count_trend_command() -> None:
+    """Count and keep the RAG trend of all plans and of each plan, as board members and councillors see it.
+
+    The dashboard counts a trend the first time it is viewed and keeps it; after an import (which
+    dates its history in the past) run this so nobody waits for the counting.
+    """
+    import click
+
+    from tracker.models import Role, User
+
+    today = clock.today()
+    choices = filter_choices()
+    scopes = [None, *(plan.id for plan in choices.plans)]
+    # Transient viewers: only their role matters, to count with and without restricted actions.
+    for viewer in (
+        User(role=Role.BOARD, email="", name="trend", password_hash=""),
+        User(role=Role.SCRUTINY, email="", name="trend", password_hash=""),
+    ):
+        for plan_id in scopes:
+            build_dashboard(ActionFilters(plan_id=plan_id), viewer, today, choices)
+    click.echo(
+        f"Kept the trend of {len(scopes)} dashboards (all plans and each plan), with and without restricted actions."
+    )
