@@ -20,7 +20,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, has_app_context
+from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import TextClause, event, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -58,20 +59,21 @@ def move_on() -> None:
         move_on()  # another process made the row first
 
 
-@event.listens_for(Session, "after_flush")
+# The app's sessions only (Flask-SQLAlchemy's own class), not any SQLAlchemy session in the process.
+@event.listens_for(AppSession, "after_flush")
 def _flushed(session: Session, _context) -> None:
     session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
+@event.listens_for(AppSession, "do_orm_execute")
 def _executed(state) -> None:
     if state.is_insert or state.is_update or state.is_delete or isinstance(state.statement, TextClause):
         state.session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(AppSession, "after_commit")
 def _committed(session: Session) -> None:
-    if not session.info.pop(_CHANGED, False):
+    if not session.info.pop(_CHANGED, False) or not has_app_context():
         return
     try:
         move_on()
@@ -83,7 +85,7 @@ def _committed(session: Session) -> None:
         logging.getLogger(__name__).exception("Could not move the data version on")
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(AppSession, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 

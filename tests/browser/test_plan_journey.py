@@ -43,7 +43,8 @@ def test_board_member_reviews_the_red_actions(page, live_server, coventry, monke
     assert page.locator("h1").inner_text() == "Action 1.3"
     assert page.get_by_text("Jayne Hutchings").first.is_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():  # is_visible() does not wait: let the sign-out page arrive first
+        page.get_by_role("button", name="Sign out").click()
     assert page.get_by_text("You have signed out.").is_visible()
     assert page.console_errors == []
 
