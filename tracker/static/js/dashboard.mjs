@@ -24,7 +24,13 @@ async function draw(source) {
 
 if (Plotly) {
   for (const source of document.querySelectorAll('script[type="application/json"][data-chart]')) {
-    await draw(source);
+    try {
+      await draw(source);
+    } catch (error) {
+      // One chart failing leaves its table open and the others drawn.
+      document.getElementById(source.dataset.chart)?.setAttribute("hidden", "");
+      console.warn("Could not draw a dashboard chart", error);
+    }
   }
   document.body.dataset.chartsDrawn = "true";
 }
