@@ -1,11 +1,13 @@
 """The board dashboard's figures, aggregated in SQL in a fixed number of queries whatever the plans' size.
 
 One pass works out, for every action in view, the facts the dashboard counts: its effective RAG,
-whether it is overdue, due soon, unowned, undated or not updated, how often its due date moved and
-how it stood at the last meeting. The database keeps that pass (a materialised CTE) and groups it
-several ways in the same statement: by strand and rating, by accountable agency and post, by
-due-date moves, by rating then and now; and picks the most serious exceptions. Only those groups
-and a few dozen rows reach Python.
+whether it is overdue, due soon, unowned, undated or not updated, how often its due date moved,
+and whether it was completed, became overdue or was added since the last meeting. The database
+keeps that pass (a materialised CTE) and groups it several ways in the same statement: in total,
+by strand and rating, by delivery and outcome rating, by accountable agency and post, by due-date
+moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
+few dozen rows reach Python. The RAG mix at each month end (and at the last meeting) comes from
+the trend, rebuilt from history and kept (tracker/queries/trend.py).
 
 Every figure is counted with the same filters (ActionQuery) and rules (ActionStates) as the list
 it links to, so a number and the list behind it always agree. A past view runs the same statement
@@ -230,10 +232,6 @@ class Dashboard:
     slippage: Slippage
     exceptions: list[ExceptionRow]
     since: SinceMeeting
-
-    @property
-    def strand_heading_plans(self) -> bool:
-        return len(self.plans) > 1
 
 
 def build_dashboard(
