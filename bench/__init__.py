@@ -1,1 +1,1 @@
-"""Benchmarks: scripts that build large plans and print how long the tracker's heavy work takes."""
+"""Benchmarks, and the large-partnership data generator they run on: figures are printed, never asserted."""

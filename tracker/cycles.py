@@ -60,16 +60,21 @@ def cycle_starts(today: date) -> dict[int, datetime]:
     return starts
 
 
-def not_updated_this_cycle_sql(plan_id_column, starts: dict[int, datetime]) -> ColumnElement[bool]:
+def not_updated_this_cycle_sql(
+    plan_id_column, starts: dict[int, datetime], last_progress_at=None
+) -> ColumnElement[bool]:
     """True for actions with no progress update since their plan's current period began.
 
     `starts` comes from cycle_starts(); plan_id_column is the plan id in the query (Strand.plan_id).
+    last_progress_at defaults to the action's own column; a past view passes its rebuilt one.
     """
+    if last_progress_at is None:
+        last_progress_at = Action.last_progress_at
     if not starts:
-        return Action.last_progress_at.is_(None)
+        return last_progress_at.is_(None)
     start = case(
         {plan_id: literal(moment, DateTime) for plan_id, moment in starts.items()},
         value=plan_id_column,
         else_=literal(None, DateTime),
     )
-    return or_(Action.last_progress_at.is_(None), Action.last_progress_at < start)
+    return or_(last_progress_at.is_(None), last_progress_at < start)

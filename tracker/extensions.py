@@ -45,3 +45,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _tune_postgresql(dbapi_connection, _record) -> None:
+    """No JIT: compiling a query takes tens of milliseconds, more than the page queries it would speed up."""
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()  # SET inside a transaction is undone by the rollback the pool would do

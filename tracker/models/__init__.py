@@ -1,5 +1,6 @@
 """The tracker's typed models; importing this package registers them all."""
 
+from tracker.models.dashboard import DataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
@@ -14,6 +15,7 @@ __all__ = [
     "Action",
     "ActionOwner",
     "Agency",
+    "DataVersion",
     "DeadlineChange",
     "Evidence",
     "HistoryEntry",
@@ -24,6 +26,7 @@ __all__ = [
     "Post",
     "ProgressUpdate",
     "Rag",
+    "RagTrendPoint",
     "ReminderEmail",
     "ReportingDate",
     "RequestState",

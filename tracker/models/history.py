@@ -18,7 +18,11 @@ SYSTEM_ACTOR = "system"
 
 class HistoryEntry(db.Model):
     __tablename__ = "history_entry"
-    __table_args__ = (Index("ix_history_entry_action_field_at", "action_id", "field", "created_at"),)
+    __table_args__ = (
+        Index("ix_history_entry_action_field_at", "action_id", "field", "created_at"),
+        # Dashboards read one kind of change across all actions (due-date moves, changes since a meeting).
+        Index("ix_history_entry_field_at", "field", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))

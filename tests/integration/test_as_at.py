@@ -1,0 +1,165 @@
+"""Actions as they stood at the end of a past day, rebuilt from history, on both databases."""
+
+from datetime import date, datetime
+
+import pytest
+
+from tests import factories
+from tracker.extensions import db
+from tracker.models import Rag, Role, Status
+from tracker.queries.actions import ActionFilters, list_actions
+from tracker.services.history import record_event
+
+TODAY = date(2015, 12, 1)
+
+
+def _at(day: str, hour: int = 12) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time()).replace(hour=hour)
+
+
+@pytest.fixture
+def viewer(app):
+    return factories.make_user(role=Role.BOARD)
+
+
+def _row(viewer, action_id: int, as_at: date | None):
+    rows = list_actions(ActionFilters(action_ids=(action_id,), as_at=as_at), viewer, TODAY)
+    return rows[0] if rows else None
+
+
+def _plan_created(day: str):
+    plan = factories.make_plan()
+    plan.created_at = _at(day, 9)
+    return plan
+
+
+def test_latest_value_at_or_before_the_moment_wins(app, viewer):
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(
+        plan,
+        delivery_rag=Rag.GREEN,
+        status=Status.IN_PROGRESS,
+        due_date=date(2016, 3, 31),
+        created_at=_at("2015-03-01"),
+    )
+    record_event(action, "delivery_rag", "not_rated", "amber", None, at=_at("2015-04-10"))
+    record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-06-10"))
+    record_event(action, "delivery_rag", "red", "green", None, at=_at("2015-09-10"))
+    db.session.commit()
+
+    assert _row(viewer, action.id, date(2015, 3, 31)).delivery_rag is Rag.NOT_RATED  # old value of the first change
+    assert _row(viewer, action.id, date(2015, 4, 10)).delivery_rag is Rag.AMBER  # a change that day counts
+    assert _row(viewer, action.id, date(2015, 7, 1)).delivery_rag is Rag.RED
+    assert _row(viewer, action.id, date(2015, 10, 1)).delivery_rag is Rag.GREEN
+    assert _row(viewer, action.id, None).delivery_rag is Rag.GREEN
+
+
+def test_history_outranks_the_current_value_even_when_they_disagree(app, viewer):
+    """A change recorded before the moment decides, whatever the action says now."""
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(plan, delivery_rag=Rag.GREEN, created_at=_at("2015-03-01"))
+    record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-06-01"))
+    db.session.commit()
+    assert _row(viewer, action.id, date(2015, 7, 1)).delivery_rag is Rag.RED
+    assert _row(viewer, action.id, date(2015, 5, 1)).delivery_rag is Rag.AMBER
+
+
+def test_fields_never_changed_keep_their_current_value(app, viewer):
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(
+        plan, outcome_rag=Rag.AMBER, status=Status.ONGOING, due_date=date(2015, 9, 30), created_at=_at("2015-03-01")
+    )
+    db.session.commit()
+    row = _row(viewer, action.id, date(2015, 5, 1))
+    assert (row.outcome_rag, row.status, row.due_date) == (Rag.AMBER, Status.ONGOING, date(2015, 9, 30))
+
+
+def test_actions_created_after_the_moment_are_left_out(app, viewer):
+    plan = _plan_created("2015-03-01")
+    early = factories.make_action(plan, created_at=_at("2015-03-01"))
+    late = factories.make_action(plan, created_at=_at("2015-08-01"))
+    db.session.commit()
+    ids = {row.id for row in list_actions(ActionFilters(plan_id=plan.id, as_at=date(2015, 7, 31)), viewer, TODAY)}
+    assert ids == {early.id}
+    assert _row(viewer, late.id, date(2015, 8, 1)) is not None  # the end of its first day
+
+
+def test_due_dates_and_status_are_rebuilt_and_the_rag_rule_applied_at_that_date(app, viewer):
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(
+        plan,
+        delivery_rag=Rag.GREEN,
+        status=Status.COMPLETE,
+        due_date=date(2015, 12, 31),
+        created_at=_at("2015-03-01"),
+    )
+    record_event(action, "due_date", None, "2015-06-30", None, at=_at("2015-03-05"))
+    record_event(action, "due_date", "2015-06-30", "2015-12-31", None, at=_at("2015-08-01"))
+    record_event(action, "status", "in_progress", "complete", None, at=_at("2015-11-01"))
+    db.session.commit()
+
+    before_any_date = _row(viewer, action.id, date(2015, 3, 2))
+    assert before_any_date.due_date is None  # a recorded "no date" is a value, not a gap
+    overdue_then = _row(viewer, action.id, date(2015, 7, 15))
+    assert overdue_then.due_date == date(2015, 6, 30)
+    assert overdue_then.status is Status.IN_PROGRESS
+    assert overdue_then.is_overdue
+    assert overdue_then.effective.rag is Rag.AMBER
+    assert overdue_then.effective.reason == "Amber: overdue since 1 July 2015"
+    moved = _row(viewer, action.id, date(2015, 9, 1))
+    assert (moved.due_date, moved.is_overdue, moved.effective.rag) == (date(2015, 12, 31), False, Rag.GREEN)
+    assert _row(viewer, action.id, date(2015, 11, 2)).effective.rag is Rag.BLUE
+
+
+def test_owners_are_rebuilt_from_the_posts_history_names(app, viewer):
+    police = factories.make_agency("Police")
+    council = factories.make_agency("Council")
+    inspector = factories.make_post("Detective Inspector", police)
+    manager = factories.make_post("Service Manager", council)
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(plan, accountable=[manager], created_at=_at("2015-03-01"))
+    record_event(action, "owners", ["Detective Inspector"], ["Service Manager"], None, at=_at("2015-06-01"))
+    db.session.commit()
+
+    then = _row(viewer, action.id, date(2015, 5, 1))
+    assert then.accountable == ["Detective Inspector"]  # a former owner counts as accountable
+    assert then.accountable_agencies == ["Police"]
+    assert _row(viewer, action.id, date(2015, 7, 1)).accountable == ["Service Manager"]
+
+    by_agency = ActionFilters(plan_id=plan.id, accountable_agency_id=police.id, as_at=date(2015, 5, 1))
+    assert [row.id for row in list_actions(by_agency, viewer, TODAY)] == [action.id]
+    assert list_actions(ActionFilters(plan_id=plan.id, accountable_agency_id=police.id), viewer, TODAY) == []
+    assert inspector.id  # the post exists still, under its own name
+
+
+def test_not_updated_and_last_progress_as_at(app, viewer):
+    from tracker.models import ProgressUpdate
+
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(plan, created_at=_at("2015-03-01"), last_progress_at=_at("2015-10-01"))
+    for day in ("2015-05-01", "2015-10-01"):
+        db.session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                author_name="Owner",
+                created_at=_at(day),
+                commentary="",
+                delivery_rag=Rag.GREEN,
+                outcome_rag=Rag.NOT_RATED,
+                status=Status.IN_PROGRESS,
+            )
+        )
+    db.session.commit()
+    assert _row(viewer, action.id, date(2015, 4, 1)).last_progress_at is None
+    assert _row(viewer, action.id, date(2015, 6, 1)).last_progress_at == _at("2015-05-01")
+    assert _row(viewer, action.id, None).last_progress_at == _at("2015-10-01")
+    never = ActionFilters(plan_id=plan.id, not_updated=True, as_at=date(2015, 4, 1))
+    assert [row.id for row in list_actions(never, viewer, TODAY)] == [action.id]
+
+
+def test_a_day_today_or_later_is_the_live_view(app, viewer):
+    plan = _plan_created("2015-03-01")
+    action = factories.make_action(plan, delivery_rag=Rag.GREEN, created_at=_at("2015-03-01"))
+    record_event(action, "delivery_rag", "red", "green", None, at=_at("2015-11-30"))
+    db.session.commit()
+    assert _row(viewer, action.id, TODAY).delivery_rag is Rag.GREEN

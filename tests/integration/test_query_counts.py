@@ -1,0 +1,140 @@
+"""Pages make the same number of SQL statements whatever the number of actions.
+
+Each page is requested at two sizes of data and its statements counted on the engine
+(before_cursor_execute). The dashboard is requested once first at each size: the first view
+of a scope counts its trend and keeps it, a fixed number of extra statements whatever the size.
+The data version is moved on before each counted request, so the dashboard is counted afresh
+rather than given the result kept from the view before.
+"""
+
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import event
+
+from tests import factories
+from tracker.data_version import move_on
+from tracker.extensions import db
+from tracker.models import Agency, DeadlineChange, ProgressUpdate, Rag, ReportingDate, RequestState, Status
+from tracker.services.history import record_event
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _grow(plan, agencies: list[Agency], how_many: int, start: int) -> None:
+    """Actions with owners, partners, history, progress updates and moved deadlines."""
+    posts = [factories.make_post(agency=agency) for agency in agencies]
+    for n in range(start, start + how_many):
+        action = factories.make_action(
+            plan,
+            reference=f"{n}.1",
+            due_date=date(2015, 5 + n % 6, 1),
+            delivery_rag=[Rag.RED, Rag.AMBER, Rag.GREEN][n % 3],
+            status=Status.IN_PROGRESS,
+            accountable=[posts[n % len(posts)]],
+            responsible=[posts[(n + 1) % len(posts)]],
+            partners=[agencies[n % len(agencies)]],
+            strand_index=n % len(plan.strands),
+            created_at=datetime(2015, 3, 1),
+        )
+        record_event(action, "delivery_rag", "not_rated", action.delivery_rag, None, at=datetime(2015, 4, n % 28 + 1))
+        record_event(action, "status", "not_started", "in_progress", None, at=datetime(2015, 4, 2))
+        db.session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                author_name="Owner",
+                created_at=datetime(2015, 6, n % 28 + 1),
+                commentary=f"Update {n}",
+                delivery_rag=action.delivery_rag,
+                outcome_rag=Rag.NOT_RATED,
+                status=Status.IN_PROGRESS,
+            )
+        )
+        if n % 2:
+            db.session.add(
+                DeadlineChange(
+                    action_id=action.id,
+                    requested_at=datetime(2015, 6, 1),
+                    old_due_date=date(2015, 5, 1),
+                    new_due_date=action.due_date,
+                    reason="Later",
+                    state=RequestState.APPROVED,
+                    decided_at=datetime(2015, 6, 2),
+                )
+            )
+    db.session.commit()
+
+
+@pytest.fixture
+def small_then_large(app, pinned_today):
+    """Yields twice: once with 6 actions, then with 60."""
+    pinned_today("2015-09-15")
+    plan = factories.make_plan(strands=("Prevent", "Protect", "Pursue"))
+    plan.created_at = datetime(2015, 3, 1)
+    db.session.add(
+        ReportingDate(
+            plan_id=plan.id,
+            meeting_name="LSCB board",
+            meeting_date=date(2015, 7, 20),
+            updates_due_date=date(2015, 7, 10),
+        )
+    )
+    agencies = [factories.make_agency() for _ in range(3)]
+    _grow(plan, agencies, 6, 0)
+    return plan, agencies
+
+
+def _count(client, url: str) -> int:
+    move_on()
+    with counted_statements() as statements:
+        assert client.get(url).status_code == 200, url
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard",
+        "/dashboard?as_at=2015-07-31",
+        "/dashboard?plan={plan}&agency={agency}",
+        "/dashboard/actions?red_or_overdue=1",
+        "/dashboard/actions?exception=1&as_at=2015-07-31",
+        "/plans/{plan}",
+    ],
+)
+def test_statements_do_not_grow_with_the_number_of_actions(board_client, small_then_large, url):
+    plan, agencies = small_then_large
+    url = url.format(plan=plan.id, agency=agencies[0].id)
+    board_client.get(url)  # a first view keeps the trend's points
+    small = _count(board_client, url)
+    _grow(plan, agencies, 54, 6)
+    board_client.get(url)
+    large = _count(board_client, url)
+    assert small == large, (small, large)
+    assert small <= 20
+
+
+def test_a_dashboard_is_counted_once_per_change_to_the_data(board_client, small_then_large):
+    plan, _agencies = small_then_large
+    board_client.get("/dashboard")
+    counted = _count(board_client, "/dashboard")
+    with counted_statements() as statements:
+        board_client.get("/dashboard")
+    assert len(statements) < counted / 2  # the user, the data version, no counting
+    action = factories.make_action(plan, delivery_rag=Rag.RED, created_at=datetime(2015, 3, 1))
+    db.session.commit()
+    page = board_client.get("/dashboard").get_data(as_text=True)
+    assert f"/actions/{action.id}" in page  # the new red action heads the exceptions at once

@@ -1,0 +1,129 @@
+"""The RAG trend: rebuilt from history, counted once, and recounted only when history could change it."""
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from tests import factories
+from tracker.extensions import db
+from tracker.models import Action, Rag, RagTrendPoint, Role, Status
+from tracker.queries import trend as trend_module
+from tracker.queries.actions import ActionFilters, ActionQuery
+from tracker.queries.trend import count_rag_mix, month_ends, trend_points
+from tracker.services.history import apply_changes, record_event
+
+TODAY = date(2015, 10, 15)
+DAYS = [date(2015, 6, 30), date(2015, 7, 31), date(2015, 8, 31), date(2015, 9, 30)]
+
+
+@pytest.fixture
+def story(app, pinned_today):
+    pinned_today(TODAY.isoformat())
+    plan = factories.make_plan()
+    plan.created_at = datetime(2015, 6, 1)
+    slipping = factories.make_action(
+        plan, delivery_rag=Rag.GREEN, due_date=date(2015, 8, 15), created_at=datetime(2015, 6, 1)
+    )
+    rated = factories.make_action(plan, delivery_rag=Rag.RED, created_at=datetime(2015, 6, 1))
+    record_event(rated, "delivery_rag", "not_rated", "amber", None, at=datetime(2015, 7, 10))
+    record_event(rated, "delivery_rag", "amber", "red", None, at=datetime(2015, 9, 10))
+    factories.make_action(plan, delivery_rag=Rag.BLUE, status=Status.COMPLETE, created_at=datetime(2015, 8, 20))
+    db.session.commit()
+    return {"plan": plan, "slipping": slipping, "rated": rated}
+
+
+def _query(viewer=None, **filters):
+    """The points are kept on a connection of their own: what the test set up must be committed first."""
+    viewer = viewer or factories.make_user(role=Role.BOARD)
+    db.session.commit()
+    return ActionQuery.build(ActionFilters(**filters), viewer, TODAY)
+
+
+def _mix(points):
+    return [{rag.value: n for rag, n in point.counts.items() if n} for point in points]
+
+
+def test_month_ends_before_the_day():
+    assert month_ends(date(2015, 6, 14), date(2015, 9, 30)) == [date(2015, 6, 30), date(2015, 7, 31), date(2015, 8, 31)]
+    assert month_ends(date(2015, 1, 1), date(2018, 1, 1), limit=3) == [
+        date(2017, 10, 31),
+        date(2017, 11, 30),
+        date(2017, 12, 31),
+    ]
+    assert month_ends(date(2015, 12, 1), date(2016, 1, 2)) == [date(2015, 12, 31)]
+
+
+def test_the_mix_at_each_month_end_is_rebuilt_from_history(story):
+    points = trend_points(_query(), DAYS)
+    assert _mix(points) == [
+        {"green": 1, "not_rated": 1},
+        {"green": 1, "amber": 1},
+        {"amber": 2, "blue": 1},  # the green one is overdue from 16 August; the complete one added in August
+        {"amber": 1, "red": 1, "blue": 1},
+    ]
+
+
+def test_points_are_kept_and_not_recounted(story, monkeypatch):
+    query = _query()
+    first = trend_points(query, DAYS)
+    assert db.session.scalar(select(func.count()).select_from(RagTrendPoint)) == len(DAYS)
+
+    def refuse(*_args):
+        raise AssertionError("recounted")
+
+    monkeypatch.setattr(trend_module, "count_rag_mix", lambda q, days: {} if not list(days) else refuse())
+    assert _mix(trend_points(query, DAYS)) == _mix(first)
+
+
+def test_changes_made_now_leave_past_points_alone(story, monkeypatch):
+    query = _query()
+    before = trend_points(query, DAYS)
+    apply_changes(story["rated"], {"delivery_rag": Rag.GREEN}, None, "Back on track")  # dated today
+    factories.make_action(story["plan"], created_at=datetime(2015, 10, 14))  # added since
+    db.session.commit()
+    counted = []
+    real = trend_module.count_rag_mix
+    monkeypatch.setattr(trend_module, "count_rag_mix", lambda q, days: counted.extend(days) or real(q, days))
+    assert _mix(trend_points(query, DAYS)) == _mix(before)
+    assert counted == []
+
+
+def test_back_dated_history_recounts_the_points_it_precedes(story):
+    query = _query()
+    trend_points(query, DAYS)
+    record_event(story["rated"], "delivery_rag", "amber", "green", None, at=datetime(2015, 8, 5))
+    db.session.commit()
+    points = trend_points(query, DAYS)
+    assert _mix(points)[2] == {"amber": 1, "green": 1, "blue": 1}
+    assert [point.counts for point in points] == list(count_rag_mix(query, DAYS).values())
+
+
+def test_an_action_added_in_the_past_or_removed_recounts(story):
+    query = _query()
+    trend_points(query, DAYS)
+    factories.make_action(story["plan"], delivery_rag=Rag.RED, created_at=datetime(2015, 6, 2))
+    db.session.commit()
+    assert _mix(trend_points(query, DAYS))[0] == {"green": 1, "not_rated": 1, "red": 1}
+    db.session.execute(delete(Action).where(Action.id == story["slipping"].id))
+    db.session.commit()
+    assert _mix(trend_points(query, DAYS))[0] == {"not_rated": 1, "red": 1}
+
+
+def test_restricting_an_action_recounts_a_scrutiny_trend(story):
+    query = _query(factories.make_user(role=Role.SCRUTINY))
+    assert _mix(trend_points(query, DAYS))[0] == {"green": 1, "not_rated": 1}
+    apply_changes(story["slipping"], {"is_restricted": True}, None, "Sensitive")
+    db.session.commit()
+    assert _mix(trend_points(query, DAYS))[0] == {"not_rated": 1}
+
+
+def test_scopes_are_counted_separately(story):
+    other = factories.make_plan()
+    factories.make_action(other, delivery_rag=Rag.RED, created_at=datetime(2015, 6, 1))
+    db.session.commit()
+    viewer = factories.make_user(role=Role.BOARD)
+    everything = trend_points(_query(viewer), DAYS[:1])
+    one_plan = trend_points(_query(viewer, plan_id=story["plan"].id), DAYS[:1])
+    assert everything[0].total == 3 and one_plan[0].total == 2
+    assert db.session.scalar(select(func.count(func.distinct(RagTrendPoint.scope)))) == 2

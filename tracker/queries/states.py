@@ -1,0 +1,146 @@
+"""Where the actions stand at one moment, and the board's exception rules over it, as SQL.
+
+ActionStates is either now (the action table itself) or the end of a past day (rebuilt from
+history by as_at.state_at). Lists and dashboards select and filter on its columns and rules, so
+one query shape serves the live view and every past view alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, exists, false, or_
+
+from tracker.clock import end_of_day
+from tracker.cycles import not_updated_this_cycle_sql
+from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag, Strand
+from tracker.queries.as_at import owners_at, state_at
+from tracker.rag import effective_delivery_rag_sql, is_overdue_sql
+
+# "Due soon" on the dashboard: due within this many days from the day viewed.
+DUE_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ActionStates:
+    day: date  # the RAG rule is applied at this date
+    moment: datetime | None  # end of a past day; None for now
+    rebuilt: Subquery | None
+    owners: FromClause  # columns action_id, post_id, kind, position
+
+    @classmethod
+    def now(cls, today: date) -> ActionStates:
+        return cls(day=today, moment=None, rebuilt=None, owners=ActionOwner.__table__)
+
+    @classmethod
+    def as_at(cls, day: date | None, today: date, action_ids: Sequence[int] | Select | None = None) -> ActionStates:
+        """The view at the end of `day`; today or later is simply now.
+
+        action_ids (ids, or a query of them), when the caller wants only those actions, saves
+        rebuilding all the others: the rebuild is computed before any filter outside it applies.
+        """
+        if day is None or day >= today:
+            return cls.now(today)
+        moment = end_of_day(day)
+        return cls(
+            day=day,
+            moment=moment,
+            rebuilt=state_at(moment, action_ids=action_ids),
+            owners=owners_at(moment, action_ids=action_ids),
+        )
+
+    @property
+    def is_past(self) -> bool:
+        return self.moment is not None
+
+    def _column(self, name: str) -> ColumnElement:
+        return getattr(Action, name) if self.rebuilt is None else self.rebuilt.c[name]
+
+    @property
+    def delivery_rag(self) -> ColumnElement:
+        return self._column("delivery_rag")
+
+    @property
+    def outcome_rag(self) -> ColumnElement:
+        return self._column("outcome_rag")
+
+    @property
+    def status(self) -> ColumnElement:
+        return self._column("status")
+
+    @property
+    def due_date(self) -> ColumnElement:
+        return self._column("due_date")
+
+    @property
+    def last_progress_at(self) -> ColumnElement:
+        return self._column("last_progress_at")
+
+    def join(self, statement: Select) -> Select:
+        """Join the rebuilt state to a statement over Action (which also leaves out later actions)."""
+        if self.rebuilt is None:
+            return statement
+        return statement.join(self.rebuilt, self.rebuilt.c.id == Action.id)
+
+    # --- the rules, at self.day ---------------------------------------------------------
+
+    def effective_rag(self) -> ColumnElement[str]:
+        return effective_delivery_rag_sql(self.delivery_rag, self.status, self.due_date, self.day)
+
+    def is_open(self) -> ColumnElement[bool]:
+        return self.status.not_in([status.value for status in CLOSED_STATUSES])
+
+    def overdue(self) -> ColumnElement[bool]:
+        return is_overdue_sql(self.status, self.due_date, self.day)
+
+    def red(self) -> ColumnElement[bool]:
+        return self.effective_rag() == Rag.RED.value
+
+    def due_soon(self) -> ColumnElement[bool]:
+        return and_(
+            self.is_open(),
+            self.due_date >= self.day,
+            self.due_date <= self.day + timedelta(days=DUE_SOON_DAYS),
+        )
+
+    def no_due_date(self) -> ColumnElement[bool]:
+        return and_(self.is_open(), self.due_date.is_(None))
+
+    def no_owner(self, kind: OwnerKind | None = None) -> ColumnElement[bool]:
+        owned = exists().where(self.owners.c.action_id == Action.id)
+        if kind is not None:
+            owned = owned.where(self.owners.c.kind == kind.value)
+        return and_(self.is_open(), ~owned)
+
+    def not_updated(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
+        """Open and no progress reported since its plan's reporting period began (needs Strand joined)."""
+        return and_(
+            self.is_open(),
+            not_updated_this_cycle_sql(Strand.plan_id, cycle_starts, last_progress_at=self.last_progress_at),
+        )
+
+    def any_exception(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
+        """Red, overdue, with no owner, with no due date or not updated: the exceptions table."""
+        return or_(
+            self.red(),
+            self.overdue(),
+            self.no_owner(),
+            self.no_due_date(),
+            self.not_updated(cycle_starts),
+        )
+
+    def owned_by(self, post_id: int | None, agency_id: int | None, kind: OwnerKind | None) -> ColumnElement[bool]:
+        """Owned (in the given kind, or either) by the post, or by any post of the agency."""
+        if post_id is None and agency_id is None:
+            return false()
+        owners = self.owners
+        clause = exists().where(owners.c.action_id == Action.id)
+        if kind is not None:
+            clause = clause.where(owners.c.kind == kind.value)
+        if post_id is not None:
+            clause = clause.where(owners.c.post_id == post_id)
+        if agency_id is not None:
+            clause = clause.where(owners.c.post_id == Post.id, Post.agency_id == agency_id)
+        return clause
