@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests import factories
 from tracker.extensions import db
@@ -40,6 +40,8 @@ def _update(action: Action, day: str, commentary: str) -> None:
 @pytest.fixture
 def board_story(coventry, pinned_today):
     """The Coventry plan through the summer of 2015: a meeting, updates, a completion, moved deadlines."""
+    # The story has its own meetings: the demo plan's illustrative ones would be "the last meeting".
+    db.session.execute(delete(ReportingDate))
     pinned_today("2015-08-15")
     for meeting, due in (("2015-07-20", "2015-07-10"), ("2015-10-20", "2015-10-10")):
         db.session.add(
