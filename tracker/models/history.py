@@ -31,9 +31,11 @@ class HistoryEntry(db.Model):
     field: Mapped[str] = mapped_column(String(50))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # No index on actor_id or created_at alone: every read filters by action or by field first
+    # (the indexes above), and each extra index slows the auto-amber job's bulk history insert.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(200))  # as it was at the time; "system" for jobs
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(Text, default="")
     progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id", ondelete="SET NULL"))
 
