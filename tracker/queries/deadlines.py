@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from tracker.cycles import Cycle, current_cycle, cycle_starts, not_updated_this_cycle_sql
@@ -74,9 +74,10 @@ class DeadlineRecord:
         return [e for e in self.events if e.state is RequestState.REFUSED]
 
 
-def _events(where: ColumnElement[bool]) -> list[DeadlineEvent]:
+def _event_select(*extra_columns) -> Select:
+    """A deadline change with who asked and who decided: the columns of DeadlineEvent, then any extra."""
     requester, decider = aliased(User), aliased(User)
-    rows = db.session.execute(
+    return (
         select(
             DeadlineChange.id,
             DeadlineChange.state,
@@ -88,12 +89,18 @@ def _events(where: ColumnElement[bool]) -> list[DeadlineEvent]:
             decider.name,
             DeadlineChange.decided_at,
             DeadlineChange.decision_comment,
+            *extra_columns,
         )
         .outerjoin(requester, requester.id == DeadlineChange.requested_by_id)
         .outerjoin(decider, decider.id == DeadlineChange.decided_by_id)
-        .where(where)
-        .order_by(DeadlineChange.requested_at, DeadlineChange.id)
     )
+
+
+_EVENT_COLUMNS = 10
+
+
+def _events(where: ColumnElement[bool]) -> list[DeadlineEvent]:
+    rows = db.session.execute(_event_select().where(where).order_by(DeadlineChange.requested_at, DeadlineChange.id))
     return [DeadlineEvent(*row) for row in rows]
 
 
@@ -120,31 +127,12 @@ class RequestRow:
 
 
 def _request_rows(where: ColumnElement[bool], newest_first: bool, limit: int | None = None) -> list[RequestRow]:
-    requester, decider = aliased(User), aliased(User)
     statement = (
-        select(
-            DeadlineChange.id,
-            DeadlineChange.state,
-            DeadlineChange.old_due_date,
-            DeadlineChange.new_due_date,
-            DeadlineChange.reason,
-            requester.name,
-            DeadlineChange.requested_at,
-            decider.name,
-            DeadlineChange.decided_at,
-            DeadlineChange.decision_comment,
-            Action.id,
-            Action.reference,
-            Action.text,
-            Plan.name,
-            Action.due_date,
-        )
+        _event_select(Action.id, Action.reference, Action.text, Plan.name, Action.due_date)
         .join(Action, Action.id == DeadlineChange.action_id)
         .join(Objective, Objective.id == Action.objective_id)
         .join(Strand, Strand.id == Objective.strand_id)
         .join(Plan, Plan.id == Strand.plan_id)
-        .outerjoin(requester, requester.id == DeadlineChange.requested_by_id)
-        .outerjoin(decider, decider.id == DeadlineChange.decided_by_id)
         .where(where)
         .order_by(
             *(
@@ -156,8 +144,7 @@ def _request_rows(where: ColumnElement[bool], newest_first: bool, limit: int | N
         .limit(limit)
     )
     return [
-        RequestRow(DeadlineEvent(*row[:10]), row[10], row[11], row[12], row[13], row[14])
-        for row in db.session.execute(statement)
+        RequestRow(DeadlineEvent(*row[:_EVENT_COLUMNS]), *row[_EVENT_COLUMNS:]) for row in db.session.execute(statement)
     ]
 
 
