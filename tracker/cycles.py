@@ -72,9 +72,13 @@ def not_updated_this_cycle_sql(
         last_progress_at = Action.last_progress_at
     if not starts:
         return last_progress_at.is_(None)
+    # One arm per distinct moment, not per plan: plans reporting to the same meetings share one,
+    # and a dashboard over thousands of actions evaluates this for every one of them.
+    plans_by_moment: dict[datetime, list[int]] = {}
+    for plan_id, moment in starts.items():
+        plans_by_moment.setdefault(moment, []).append(plan_id)
     start = case(
-        {plan_id: literal(moment, DateTime) for plan_id, moment in starts.items()},
-        value=plan_id_column,
+        *((plan_id_column.in_(plan_ids), literal(moment, DateTime)) for moment, plan_ids in plans_by_moment.items()),
         else_=literal(None, DateTime),
     )
     return or_(last_progress_at.is_(None), last_progress_at < start)

@@ -284,6 +284,7 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
     states = query.states
     changes = ChangesSince.build(since, states)
     moves = due_date_moves(states.moment).subquery("moves")
+    owners = states.owner_counts()
     rag = states.effective_rag()
     statement = (
         query.statement(
@@ -295,14 +296,14 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
             _flag(states.overdue()).label("overdue"),
             _flag(states.due_soon()).label("due_soon"),
             _flag(states.not_updated(starts)).label("not_updated"),
-            _flag(states.no_owner()).label("no_owner"),
+            _flag(states.no_owner(counts=owners)).label("no_owner"),
             _flag(states.no_due_date()).label("no_due_date"),
-            _flag(states.no_owner(OwnerKind.ACCOUNTABLE)).label("no_accountable"),
+            _flag(states.no_owner(OwnerKind.ACCOUNTABLE, counts=owners)).label("no_accountable"),
             moves.c.moves,
             *(_flag(changes.predicate(change)).label(change.value) for change in SINCE_COUNTED),
             starts=starts,
         )
-    ).outerjoin(moves, moves.c.action_id == Action.id)
+    ).outerjoin(moves, moves.c.action_id == Action.id).outerjoin(owners, owners.c.action_id == Action.id)
     # Materialised so each grouping below reads the computed rows rather than recomputing them.
     return statement.cte("facts").prefix_with("MATERIALIZED")
 
@@ -395,7 +396,7 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
     most_serious = (
         select(
             f.id,
-            func.row_number().over(order_by=order).label("rank"),
+            seriousness,
             _flag(red).label("red"),
             f.overdue,
             f.no_owner,
@@ -423,7 +424,7 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
                 ints=[most_serious.c.id],
                 counts=[
                     most_serious.c[name]
-                    for name in ("rank", "red", "overdue", "no_owner", "no_due_date", "not_updated")
+                    for name in ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
                 ],
             )
         ),
@@ -529,11 +530,12 @@ def _rows(
     query: ActionQuery, exception_rows, moved_rows, as_at: date | None
 ) -> tuple[list[ExceptionRow], list[SlippedAction]]:
     """The exceptions and most-moved actions in full, with owners and latest commentary: four queries."""
-    reasons = {}
-    for row in exception_rows:  # counts: the rank, then one flag per reason
-        _rank, *flags = _counts(row, 1 + len(EXCEPTION_REASONS))
+    reasons, seriousness = {}, {}
+    for row in exception_rows:  # counts: how serious (0 most), then one flag per reason
+        serious, *flags = _counts(row, 1 + len(EXCEPTION_REASONS))
+        seriousness[int(row.k0)] = serious
         reasons[int(row.k0)] = [reason for reason, flag in zip(EXCEPTION_REASONS, flags, strict=True) if flag]
-    exception_ids = [int(row.k0) for row in sorted(exception_rows, key=lambda r: r.counts[0])]
+    exception_ids = list(seriousness)
     moved = {int(row.k0): _counts(row, 1)[0] for row in moved_rows}
     ids = list(dict.fromkeys(exception_ids + list(moved)))
     if not ids:
@@ -542,7 +544,12 @@ def _rows(
         row.id: row
         for row in list_actions(ActionFilters(action_ids=tuple(ids), as_at=as_at), query.viewer, query.today)
     }
-    exceptions = [ExceptionRow(rows[i], reasons[i]) for i in exception_ids if i in rows]
+    # The order the statement chose them in (a UNION ALL keeps no order): most serious, soonest due, first added.
+    found = sorted(
+        (i for i in exception_ids if i in rows),
+        key=lambda i: (seriousness[i], rows[i].due_date is None, rows[i].due_date or date.min, i),
+    )
+    exceptions = [ExceptionRow(rows[i], reasons[i]) for i in found]
     _attach_commentary(exceptions, query)
     most_moved = sorted(
         (SlippedAction(rows[i], moves) for i, moves in moved.items() if i in rows),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, exists, false, or_
+from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, case, exists, false, func, or_, select
 
 from tracker.clock import end_of_day
 from tracker.cycles import not_updated_this_cycle_sql
@@ -108,10 +108,28 @@ class ActionStates:
     def no_due_date(self) -> ColumnElement[bool]:
         return and_(self.is_open(), self.due_date.is_(None))
 
-    def no_owner(self, kind: OwnerKind | None = None) -> ColumnElement[bool]:
-        owned = exists().where(self.owners.c.action_id == Action.id)
-        if kind is not None:
-            owned = owned.where(self.owners.c.kind == kind.value)
+    def owner_counts(self) -> Subquery:
+        """Per owned action: its owners and its accountable owners, to join when counting many actions.
+
+        One grouping of the owners, where no_owner's EXISTS would look them up once per action.
+        """
+        owners = self.owners.c
+        accountable = case((owners.kind == OwnerKind.ACCOUNTABLE.value, 1), else_=0)
+        return (
+            select(owners.action_id, func.count().label("owners"), func.sum(accountable).label("accountable"))
+            .group_by(owners.action_id)
+            .subquery("owner_counts")
+        )
+
+    def no_owner(self, kind: OwnerKind | None = None, counts: Subquery | None = None) -> ColumnElement[bool]:
+        """Open with no owner (of the kind). `counts`: owner_counts(), outer-joined on the action id."""
+        if counts is not None:
+            counted = counts.c.owners if kind is None else counts.c.accountable
+            owned = func.coalesce(counted, 0) > 0
+        else:
+            owned = exists().where(self.owners.c.action_id == Action.id)
+            if kind is not None:
+                owned = owned.where(self.owners.c.kind == kind.value)
         return and_(self.is_open(), ~owned)
 
     def not_updated(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:

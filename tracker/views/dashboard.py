@@ -25,7 +25,7 @@ from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
-from tracker.queries.dashboard import Choices, build_dashboard, filter_choices
+from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -79,6 +79,7 @@ def show():
         dashboard=dashboard,
         figures=figures,
         link=links.actions,
+        links=links,
         dashboard_link=links.dashboard,
         scope=describe_scope(filters, choices),
         rags=RAG_ORDER,
@@ -253,6 +254,7 @@ class Links:
 
     def __init__(self, filters: ActionFilters) -> None:
         self.scope = _scope_args(filters)
+        self._scope_names = frozenset(self.scope)
         self._scope_query = urlencode(self.scope)
         self._actions = url_for("dashboard.actions")
         self._dashboard = url_for("dashboard.show")
@@ -264,18 +266,47 @@ class Links:
     def dashboard(self, **extra: Any) -> str:
         return self._address(self._dashboard, extra)
 
+    def rag_cells(self, bar: Bar, key: str) -> Markup:
+        """A bar's table cells: its count for each rating, then in all, each linked to its actions."""
+        cells = [(bar.counts[rag], {"rag": rag.value, key: bar.id}, f"{rag.label}, {bar.label}") for rag in RAG_ORDER]
+        cells.append((bar.total, {key: bar.id}, f"in all, {bar.label}"))
+        return self._cells(cells)
+
+    def owner_cells(self, line: OwnerLine) -> Markup:
+        """An accountable agency's or post's cells: red or overdue, overdue, red, each linked to its actions."""
+        if line.post_id is not None:
+            by, name = {"accountable_post": line.post_id}, line.post_name
+        else:
+            by, name = {"accountable_agency": line.agency_id}, line.agency_name
+        return self._cells([
+            (line.red_or_overdue, {"red_or_overdue": 1, **by}, f"red or overdue, {name}"),
+            (line.overdue, {"overdue": 1, **by}, f"overdue, {name}"),
+            (line.red, {"rag": "red", **by}, f"red, {name}"),
+        ])  # fmt: skip
+
+    def _cells(self, cells: list[tuple[int, dict[str, Any], str]]) -> Markup:
+        # In Python rather than the template: the agency and strand tables have a thousand of these.
+        html = "".join(
+            f'<td class="govuk-table__cell govuk-table__cell--numeric">'
+            f"{_count_link_html(number, self._address(self._actions, extra), label)}</td>"
+            for number, extra, label in cells
+        )
+        return Markup(html)  # noqa: S704 (built by _count_link_html, which escapes what it puts in)
+
     def _address(self, path: str, extra: dict[str, Any]) -> str:
-        if self.scope.keys() & extra.keys():  # the figure changes the scope (a trend point's date)
+        if not self._scope_names.isdisjoint(extra):  # the figure changes the scope (a trend point's date)
             merged = {**self.scope, **extra}
             query = urlencode([(name, value) for name, value in merged.items() if value is not None])
         else:
-            own = "&".join(f"{name}={_query_value(value)}" for name, value in extra.items() if value is not None)
-            query = "&".join(part for part in (self._scope_query, own) if part)
+            own = "&".join([f"{name}={_query_value(value)}" for name, value in extra.items() if value is not None])
+            query = f"{self._scope_query}&{own}" if self._scope_query and own else self._scope_query or own
         return f"{path}?{query}" if query else path
 
 
 def _query_value(value: Any) -> str:
     """Figures add ids, ratings and ISO dates, which need no escaping; anything else is quoted."""
+    if type(value) is int:
+        return str(value)
     text = str(value)
     return text if text.replace("_", "").replace("-", "").isalnum() else quote_plus(text)
 
@@ -344,11 +375,15 @@ def count_link(number: int | None, href: str, label: str = "") -> Markup:
 
     A function rather than a template macro: the dashboard has a thousand of them.
     """
+    return Markup(_count_link_html(number, href, label))  # noqa: S704 (escaped by _count_link_html)
+
+
+def _count_link_html(number: int | None, href: str, label: str) -> str:
     if not number:
-        return Markup("0")
+        return "0"
     hidden = f'<span class="govuk-visually-hidden"> {escape(label)}</span>' if label else ""
-    # Every value put in is escaped above or is a number.
-    return Markup(f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>')  # noqa: S704
+    # Every value put in is escaped here or is a number.
+    return f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>'
 
 
 @bp.cli.command("count-trend")
