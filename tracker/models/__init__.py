@@ -1,6 +1,6 @@
 """The tracker's typed models; importing this package registers them all."""
 
-from tracker.models.dashboard import DataVersion, RagTrendPoint
+from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
@@ -23,6 +23,7 @@ __all__ = [
     "Objective",
     "OwnerKind",
     "Plan",
+    "PlanDataVersion",
     "Post",
     "ProgressUpdate",
     "Rag",

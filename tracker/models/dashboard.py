@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -44,4 +44,17 @@ class DataVersion(db.Model):
     __tablename__ = "data_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class PlanDataVersion(db.Model):
+    """A number per plan, moved on after every committed change to that plan's actions alone.
+
+    A change to one action (a progress update, a new date) moves on its plan's number but not
+    DataVersion, so what the dashboard counted for the other plans is still used.
+    """
+
+    __tablename__ = "plan_data_version"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)

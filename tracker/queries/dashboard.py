@@ -16,7 +16,7 @@ over the state rebuilt from history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from tracker.cycles import cycle_starts
+from tracker.data_version import kept_each
 from tracker.extensions import db
 from tracker.models import (
     RAG_ORDER,
@@ -51,6 +52,7 @@ from tracker.models import (
     Strand,
     User,
 )
+from tracker.permissions import sees_restricted
 from tracker.queries.actions import (
     MOVES_CAP,
     ActionFilters,
@@ -248,8 +250,15 @@ def build_dashboard(
     query = ActionQuery.build(scope, viewer, today)
     meetings = _meetings(query)
     since, meeting_name = _since_day(query.day, meetings, filters.since)
-    facts = _facts(query, cycle_starts(query.day), since)
-    groups = _grouped(facts, query.states.owners)
+    plan_ids = plans_in_view(scope, choices)
+    # Each plan's counts are kept until its own actions change (tracker/data_version.py), so after
+    # an owner's update only that plan is counted again; the plans' counts then add up.
+    per_plan = kept_each(
+        ("dashboard counts", scope, sees_restricted(viewer), today, since),
+        plan_ids,
+        lambda stale: _count_plans(query, since, stale, every_plan=len(stale) == len(plan_ids)),
+    )
+    groups = _merge([per_plan[plan_id] for plan_id in plan_ids])
 
     headline, strands, plans, grid, no_accountable = _summary(groups, choices)
     exceptions, most_moved = _rows(query, groups["exception"], groups["moved"], filters.as_at)
@@ -279,8 +288,28 @@ def _flag(condition) -> object:
     return case((condition, 1), else_=0)
 
 
-def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
-    """One row per action in view with everything the dashboard counts, computed once."""
+def plans_in_view(filters: ActionFilters, choices: Choices) -> list[int]:
+    """The plans whose actions a view with these filters counts."""
+    plan = choices.plan(filters.plan_id)
+    if plan is None and (strand := choices.strand(filters.strand_id)) is not None:
+        plan = choices.plan(strand.plan_id)
+    return [plan.id] if plan is not None else [plan.id for plan in choices.plans]
+
+
+Groups = dict[str, list["_Group"]]
+
+
+def _count_plans(query: ActionQuery, since: date, plan_ids: list[int], *, every_plan: bool) -> dict[int, Groups]:
+    """The grouped facts of each of these plans (every_plan: all the plans in view), in one statement."""
+    facts = _facts(query, cycle_starts(query.day), since, None if every_plan else plan_ids)
+    per_plan: dict[int, Groups] = {plan_id: {name: [] for name in SECTIONS} for plan_id in plan_ids}
+    for plan_id, section, group in _grouped(facts, query.states.owners):
+        per_plan[plan_id][section].append(group)
+    return per_plan
+
+
+def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_ids: list[int] | None) -> CTE:
+    """One row per action in view (of these plans) with everything the dashboard counts, computed once."""
     states = query.states
     changes = ChangesSince.build(since, states)
     moves = due_date_moves(states.moment).subquery("moves")
@@ -290,6 +319,7 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
         (
             query.statement(
                 Action.id.label("id"),
+                Strand.plan_id.label("plan_id"),
                 Strand.id.label("strand_id"),
                 rag.label("rag"),
                 states.outcome_rag.label("outcome"),
@@ -308,29 +338,32 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
         .outerjoin(moves, moves.c.action_id == Action.id)
         .outerjoin(owners, owners.c.action_id == Action.id)
     )
+    if plan_ids is not None:
+        statement = statement.where(Strand.plan_id.in_(plan_ids))
     # Materialised so each grouping below reads the computed rows rather than recomputing them.
     return statement.cte("facts").prefix_with("MATERIALIZED")
 
 
 # Each grouping of the facts returns rows of one shape, so they can share one statement:
-# (section, two whole-number keys, two text keys, up to ten counts).
+# (plan, section, two whole-number keys, two text keys, up to ten counts).
 _INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 10
+SECTIONS = ("totals", "strand", "grid", "post", "agency", "exception", "moves", "moved", "since")
 
 
-def _section(name: str, ints=(), texts=(), counts=()) -> list:
+def _section(name: str, plan, ints=(), texts=(), counts=()) -> list:
     # Plain types, so one section's column type (an enum, say) does not decide how another's values are read.
     # Typed NULLs, or PostgreSQL guesses text for a column another section fills with numbers.
-    columns = [literal(name, String).label("section")]
+    columns = [type_coerce(plan, Integer).label("plan"), literal(name, String).label("section")]
     columns += [type_coerce(c, Integer) for c in ints] + [cast(null(), Integer)] * (_INT_KEYS - len(ints))
     columns += [type_coerce(c, String) for c in texts] + [cast(null(), String)] * (_TEXT_KEYS - len(texts))
     columns += [type_coerce(c, Integer) for c in counts] + [cast(null(), Integer)] * (_COUNTS - len(counts))
     labels = [f"k{n}" for n in range(_INT_KEYS)] + [f"t{n}" for n in range(_TEXT_KEYS)]
     labels += [f"n{n}" for n in range(_COUNTS)]
-    return [columns[0], *(c.label(label) for c, label in zip(columns[1:], labels, strict=True))]
+    return [*columns[:2], *(c.label(label) for c, label in zip(columns[2:], labels, strict=True))]
 
 
-def _grouped(facts: CTE, owners) -> dict[str, list]:
-    """All the groupings of the facts, in one statement (see the module docstring)."""
+def _grouped(facts: CTE, owners) -> Iterator[tuple[int, str, _Group]]:
+    """All the groupings of the facts, per plan, in one statement (see the module docstring)."""
     f = facts.c
     red = f.rag == Rag.RED.value
     either = or_(red, f.overdue == 1)
@@ -343,6 +376,7 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
     totals = select(
         *_section(
             "totals",
+            f.plan_id,
             counts=[
                 func.count(),
                 func.sum(f.overdue),
@@ -356,17 +390,20 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
                 func.sum(_flag(and_(unowned, red))),
             ],
         )
+    ).group_by(f.plan_id)
+    by_strand = select(
+        *_section("strand", f.plan_id, ints=[f.strand_id], texts=[f.rag], counts=[func.count()])
+    ).group_by(f.plan_id, f.strand_id, f.rag)
+    grid = select(*_section("grid", f.plan_id, texts=[f.rag, f.outcome], counts=[func.count()])).group_by(
+        f.plan_id, f.rag, f.outcome
     )
-    by_strand = select(*_section("strand", ints=[f.strand_id], texts=[f.rag], counts=[func.count()])).group_by(
-        f.strand_id, f.rag
-    )
-    grid = select(*_section("grid", texts=[f.rag, f.outcome], counts=[func.count()])).group_by(f.rag, f.outcome)
 
     # Each red or overdue action with each of its accountable posts (one row each: an owner is one
     # post in one kind), kept so both groupings read it.
     attention = (
         select(
             f.id,
+            f.plan_id,
             Post.agency_id,
             Post.id.label("post_id"),
             f.overdue,
@@ -380,42 +417,55 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
         .prefix_with("MATERIALIZED")
     )
     a = attention.c
-    per_agency = select(a.id, a.agency_id, a.overdue, a.red).distinct().subquery("per_agency")
+    per_agency = select(a.id, a.plan_id, a.agency_id, a.overdue, a.red).distinct().subquery("per_agency")
     by_post = select(
         *_section(
             "post",
+            a.plan_id,
             ints=[a.agency_id, a.post_id],
             counts=[func.count(), func.sum(a.overdue), func.sum(a.red)],
         )
-    ).group_by(a.agency_id, a.post_id)
+    ).group_by(a.plan_id, a.agency_id, a.post_id)
     by_agency = select(
         *_section(
             "agency",
+            per_agency.c.plan_id,
             ints=[per_agency.c.agency_id],
             counts=[func.count(), func.sum(per_agency.c.overdue), func.sum(per_agency.c.red)],
         )
-    ).group_by(per_agency.c.agency_id)
+    ).group_by(per_agency.c.plan_id, per_agency.c.agency_id)
 
-    order = (seriousness, f.due_date.asc().nulls_last(), f.id)
+    # The most serious exceptions and most moved deadlines of each plan: enough to pick the most of all.
     most_serious = (
         select(
             f.id,
+            f.plan_id,
+            cast(f.due_date, String).label("due"),  # ISO text on both databases, to order by across plans
             seriousness,
             _flag(red).label("red"),
             f.overdue,
             f.no_owner,
             f.no_due_date,
             f.not_updated,
+            func.row_number()
+            .over(partition_by=f.plan_id, order_by=(seriousness, f.due_date.asc().nulls_last(), f.id))
+            .label("n"),
         )
         .where(exception)
-        .order_by(*order)
-        .limit(EXCEPTIONS_SHOWN)
         .subquery("most_serious")
     )
     most_moved = (
-        select(f.id, f.moves).where(f.moves >= 1).order_by(f.moves.desc(), f.id).limit(MOST_MOVED_SHOWN)
-    ).subquery("most_moved")
+        select(
+            f.id,
+            f.plan_id,
+            f.moves,
+            func.row_number().over(partition_by=f.plan_id, order_by=(f.moves.desc(), f.id)).label("n"),
+        )
+        .where(f.moves >= 1)
+        .subquery("most_moved")
+    )
     bucket = case((f.moves >= MOVES_CAP, MOVES_CAP), else_=f.moves)
+    exception_flags = ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
     sections = union_all(
         totals,
         by_strand,
@@ -425,23 +475,49 @@ def _grouped(facts: CTE, owners) -> dict[str, list]:
         select(
             *_section(
                 "exception",
+                most_serious.c.plan_id,
                 ints=[most_serious.c.id],
-                counts=[
-                    most_serious.c[name]
-                    for name in ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
-                ],
+                texts=[most_serious.c.due],
+                counts=[most_serious.c[name] for name in exception_flags],
             )
+        ).where(most_serious.c.n <= EXCEPTIONS_SHOWN),
+        select(*_section("moves", f.plan_id, ints=[bucket], counts=[func.count()]))
+        .where(f.moves >= 1)
+        .group_by(f.plan_id, bucket),
+        select(*_section("moved", most_moved.c.plan_id, ints=[most_moved.c.id], counts=[most_moved.c.moves])).where(
+            most_moved.c.n <= MOST_MOVED_SHOWN
         ),
-        select(*_section("moves", ints=[bucket], counts=[func.count()])).where(f.moves >= 1).group_by(bucket),
-        select(*_section("moved", ints=[most_moved.c.id], counts=[most_moved.c.moves])),
-        select(*_section("since", counts=[func.sum(f[change.value]) for change in SINCE_COUNTED])),
+        select(*_section("since", f.plan_id, counts=[func.sum(f[change.value]) for change in SINCE_COUNTED])).group_by(
+            f.plan_id
+        ),
     )
-    groups: dict[str, list] = {
-        name: [] for name in ("totals", "strand", "grid", "post", "agency", "exception", "moves", "moved", "since")
-    }
-    for section, k0, k1, t0, t1, *counts in db.session.execute(sections).tuples():
-        groups[section].append(_Group(k0, k1, t0, t1, tuple(int(count or 0) for count in counts)))
-    return groups
+    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(sections).tuples():
+        yield plan_id, section, _Group(k0, k1, t0, t1, tuple(int(count or 0) for count in counts))
+
+
+def _merge(parts: list[Groups]) -> Groups:
+    """The plans' groups as one: counts under the same keys added up, the most serious picked again."""
+    merged: Groups = {}
+    for section in SECTIONS:
+        rows = [row for part in parts for row in part[section]]
+        if section == "exception":  # most serious, soonest due (none last), first added
+            rows.sort(key=lambda r: (r.counts[0], r.t0 is None, r.t0 or "", r.k0))
+            merged[section] = rows[:EXCEPTIONS_SHOWN]
+        elif section == "moved":
+            rows.sort(key=lambda r: (-r.counts[0], r.k0))
+            merged[section] = rows[:MOST_MOVED_SHOWN]
+        else:
+            summed: dict[tuple, list[int]] = {}
+            for row in rows:
+                counts = summed.setdefault((row.k0, row.k1, row.t0, row.t1), [0] * len(row.counts))
+                for n, count in enumerate(row.counts):
+                    counts[n] += count
+            merged[section] = [_Group(*keys, tuple(counts)) for keys, counts in summed.items()]
+    if not merged["totals"]:  # no plan, or no action in any: still one row of noughts
+        merged["totals"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
+    if not merged["since"]:
+        merged["since"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
+    return merged
 
 
 @dataclass(frozen=True, slots=True)

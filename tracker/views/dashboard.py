@@ -25,7 +25,7 @@ from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
-from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices
+from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -60,6 +60,7 @@ def show():
     dashboard = kept(
         ("dashboard", filters, sees_restricted(current_user), today, by_meeting),
         lambda: build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting),
+        plan_ids=plans_in_view(filters, choices),
     )
     links = Links(filters)
     figures = {
