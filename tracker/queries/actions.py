@@ -118,7 +118,7 @@ def agency_involved_clause(agency_id: int, owners=None):
     return or_(owned, partner)
 
 
-def due_date_moves(moment: datetime | None = None) -> Select:
+def due_date_moves(moment: datetime | None = None, among: Select | None = None) -> Select:
     """(action_id, moves): how many times each action's due date has moved (up to the moment).
 
     Read from the deadline history: every agreed change of due date, whether an owner's request
@@ -130,6 +130,8 @@ def due_date_moves(moment: datetime | None = None) -> Select:
     )
     if moment is not None:
         statement = statement.where(DeadlineChange.decided_at <= moment)
+    if among is not None:  # only these actions' (a query of ids)
+        statement = statement.where(DeadlineChange.action_id.in_(among))
     return statement.group_by(DeadlineChange.action_id)
 
 
@@ -318,9 +320,15 @@ def plan_order() -> tuple:
 
 
 def list_actions(
-    filters: ActionFilters, viewer: User, today: date, *, limit: int | None = None, offset: int = 0
+    filters: ActionFilters,
+    viewer: User,
+    today: date,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    with_partners: bool = True,
 ) -> list[ActionRow]:
-    """Actions in plan order (plan, strand, objective, action), with owners and partners attached."""
+    """Actions in plan order (plan, strand, objective, action), with owners (and partners) attached."""
     query = ActionQuery.build(filters, viewer, today)
     statement = query.statement(*row_columns(query)).order_by(*plan_order())
     if limit is not None:
@@ -331,7 +339,8 @@ def list_actions(
     # A page of rows names its ids; a long list reuses its own filter rather than thousands of parameters.
     ids = list(rows) if len(rows) <= 1000 else query.statement(Action.id).scalar_subquery()
     attach_owners(rows, query.states, ids)
-    attach_partners(rows, ids)
+    if with_partners:
+        attach_partners(rows, ids)
     return list(rows.values())
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import add
 
 from sqlalchemy import (
     CTE,
@@ -43,6 +44,7 @@ from tracker.models import (
     RAG_ORDER,
     Action,
     Agency,
+    Objective,
     OwnerKind,
     Plan,
     Post,
@@ -312,8 +314,17 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_id
     """One row per action in view (of these plans) with everything the dashboard counts, computed once."""
     states = query.states
     changes = ChangesSince.build(since, states)
-    moves = due_date_moves(states.moment).subquery("moves")
-    owners = states.owner_counts()
+    # Counting a few plans: group only their actions' owners and deadline changes, not everyone's.
+    among = None
+    if plan_ids is not None:
+        among = (
+            select(Action.id)
+            .join(Objective, Action.objective_id == Objective.id)
+            .join(Strand, Objective.strand_id == Strand.id)
+            .where(Strand.plan_id.in_(plan_ids))
+        )
+    moves = due_date_moves(states.moment, among).subquery("moves")
+    owners = states.owner_counts(among)
     rag = states.effective_rag()
     statement = (
         (
@@ -491,8 +502,9 @@ def _grouped(facts: CTE, owners) -> Iterator[tuple[int, str, _Group]]:
             f.plan_id
         ),
     )
-    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(sections).tuples():
-        yield plan_id, section, _Group(k0, k1, t0, t1, tuple(int(count or 0) for count in counts))
+    # Fetched all at once: several thousand rows when every plan is counted (a row per plan and post).
+    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(sections).all():
+        yield plan_id, section, _Group(k0, k1, t0, t1, tuple([count or 0 for count in counts]))
 
 
 def _merge(parts: list[Groups]) -> Groups:
@@ -507,12 +519,14 @@ def _merge(parts: list[Groups]) -> Groups:
             rows.sort(key=lambda r: (-r.counts[0], r.k0))
             merged[section] = rows[:MOST_MOVED_SHOWN]
         else:
-            summed: dict[tuple, list[int]] = {}
+            summed: dict[tuple, _Group] = {}
             for row in rows:
-                counts = summed.setdefault((row.k0, row.k1, row.t0, row.t1), [0] * len(row.counts))
-                for n, count in enumerate(row.counts):
-                    counts[n] += count
-            merged[section] = [_Group(*keys, tuple(counts)) for keys, counts in summed.items()]
+                key = (row.k0, row.k1, row.t0, row.t1)
+                if (seen := summed.get(key)) is None:
+                    summed[key] = row
+                else:  # the same agency, post or rating in another plan
+                    summed[key] = _Group(*key, tuple(map(add, seen.counts, row.counts)))
+            merged[section] = list(summed.values())
     if not merged["totals"]:  # no plan, or no action in any: still one row of noughts
         merged["totals"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
     if not merged["since"]:
@@ -622,7 +636,10 @@ def _rows(
         return [], []
     rows = {
         row.id: row
-        for row in list_actions(ActionFilters(action_ids=tuple(ids), as_at=as_at), query.viewer, query.today)
+        # The dashboard's tables name owners, not partners.
+        for row in list_actions(
+            ActionFilters(action_ids=tuple(ids), as_at=as_at), query.viewer, query.today, with_partners=False
+        )
     }
     # The order the statement chose them in (a UNION ALL keeps no order): most serious, soonest due, first added.
     found = sorted(

@@ -108,18 +108,18 @@ class ActionStates:
     def no_due_date(self) -> ColumnElement[bool]:
         return and_(self.is_open(), self.due_date.is_(None))
 
-    def owner_counts(self) -> Subquery:
-        """Per owned action: its owners and its accountable owners, to join when counting many actions.
+    def owner_counts(self, among: Select | None = None) -> Subquery:
+        """Per owned action (of `among`, a query of ids): its owners and its accountable owners.
 
-        One grouping of the owners, where no_owner's EXISTS would look them up once per action.
+        One grouping of the owners, to join when counting many actions, where no_owner's EXISTS
+        would look them up once per action.
         """
         owners = self.owners.c
         accountable = case((owners.kind == OwnerKind.ACCOUNTABLE.value, 1), else_=0)
-        return (
-            select(owners.action_id, func.count().label("owners"), func.sum(accountable).label("accountable"))
-            .group_by(owners.action_id)
-            .subquery("owner_counts")
-        )
+        statement = select(owners.action_id, func.count().label("owners"), func.sum(accountable).label("accountable"))
+        if among is not None:
+            statement = statement.where(owners.action_id.in_(among))
+        return statement.group_by(owners.action_id).subquery("owner_counts")
 
     def no_owner(self, kind: OwnerKind | None = None, counts: Subquery | None = None) -> ColumnElement[bool]:
         """Open with no owner (of the kind). `counts`: owner_counts(), outer-joined on the action id."""

@@ -36,6 +36,8 @@ from tracker.rag import effective_delivery_rag_sql
 
 # The trend shows at most this many points: three years of months.
 MAX_POINTS = 36
+# How many history entries a kept point's marks may fall behind before they are moved up.
+MARKS_LAG = 2000
 _RAG_COLUMNS = {Rag.RED: "red", Rag.AMBER: "amber", Rag.GREEN: "green", Rag.BLUE: "blue", Rag.NOT_RATED: "not_rated"}
 
 
@@ -144,7 +146,10 @@ def trend_points(query, days: list[date]) -> list[TrendPoint]:
     }
     counted = count_rag_mix(query, [day for moment, day in moments.items() if moment not in valid])
     points.update(counted)
-    if counted or any(point.history_high != marks.history_high for point in valid.values()):
+    # Moving the kept points' marks up is a write; done when enough history has gone by to make
+    # the next views' check of what was written since noticeably longer, not after every change.
+    behind = any(marks.history_high - point.history_high > MARKS_LAG for point in valid.values())
+    if counted or behind:
         _keep(key, [p.id for p in kept if p.moment not in valid], [p.id for p in valid.values()], counted, marks)
     return [TrendPoint(day, points[day]) for day in days]
 
