@@ -16,16 +16,21 @@ over the state rebuilt from history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import add
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
+    CompoundSelect,
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -303,14 +308,39 @@ Groups = dict[str, list["_Group"]]
 
 def _count_plans(query: ActionQuery, since: date, plan_ids: list[int], *, every_plan: bool) -> dict[int, Groups]:
     """The grouped facts of each of these plans (every_plan: all the plans in view), in one statement."""
-    facts = _facts(query, cycle_starts(query.day), since, None if every_plan else plan_ids)
+    statement = _counting_statement(query, since, cycle_starts(query.day), every_plan)
     per_plan: dict[int, Groups] = {plan_id: {name: [] for name in SECTIONS} for plan_id in plan_ids}
-    for plan_id, section, group in _grouped(facts, query.states.owners):
-        per_plan[plan_id][section].append(group)
+    # Fetched all at once: several thousand rows when every plan is counted (a row per plan and post).
+    rows = db.session.execute(statement, {} if every_plan else {"plan_ids": plan_ids}).all()
+    for plan_id, section, k0, k1, t0, t1, *counts in rows:
+        per_plan[plan_id][section].append(_Group(k0, k1, t0, t1, tuple([count or 0 for count in counts])))
     return per_plan
 
 
-def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_ids: list[int] | None) -> CTE:
+# Building the counting statement is several milliseconds of Python, a fair share of a page that
+# recounts one plan after an owner's change; it depends only on these keys, so it is built once.
+_STATEMENTS: OrderedDict[tuple, CompoundSelect] = OrderedDict()
+_STATEMENTS_LOCK = threading.Lock()
+STATEMENTS_KEPT = 64
+
+
+def _counting_statement(query: ActionQuery, since: date, starts: dict[int, datetime], every_plan: bool):
+    """The statement counting the plans in the parameter plan_ids (or, every_plan, all in view)."""
+    key = (query.filters, sees_restricted(query.viewer), query.today, since, tuple(sorted(starts.items())), every_plan)
+    with _STATEMENTS_LOCK:
+        if (statement := _STATEMENTS.get(key)) is not None:
+            _STATEMENTS.move_to_end(key)
+            return statement
+    plan_ids = None if every_plan else bindparam("plan_ids", expanding=True)
+    statement = _grouped(_facts(query, starts, since, plan_ids), query.states.owners)
+    with _STATEMENTS_LOCK:
+        _STATEMENTS[key] = statement
+        while len(_STATEMENTS) > STATEMENTS_KEPT:
+            _STATEMENTS.popitem(last=False)
+    return statement
+
+
+def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_ids: BindParameter | None) -> CTE:
     """One row per action in view (of these plans) with everything the dashboard counts, computed once."""
     states = query.states
     changes = ChangesSince.build(since, states)
@@ -373,7 +403,7 @@ def _section(name: str, plan, ints=(), texts=(), counts=()) -> list:
     return [*columns[:2], *(c.label(label) for c, label in zip(columns[2:], labels, strict=True))]
 
 
-def _grouped(facts: CTE, owners) -> Iterator[tuple[int, str, _Group]]:
+def _grouped(facts: CTE, owners) -> CompoundSelect:
     """All the groupings of the facts, per plan, in one statement (see the module docstring)."""
     f = facts.c
     red = f.rag == Rag.RED.value
@@ -502,9 +532,7 @@ def _grouped(facts: CTE, owners) -> Iterator[tuple[int, str, _Group]]:
             f.plan_id
         ),
     )
-    # Fetched all at once: several thousand rows when every plan is counted (a row per plan and post).
-    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(sections).all():
-        yield plan_id, section, _Group(k0, k1, t0, t1, tuple([count or 0 for count in counts]))
+    return sections
 
 
 def _merge(parts: list[Groups]) -> Groups:
