@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import BigInteger, TextClause, event, inspect, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -55,6 +55,7 @@ from tracker.models import (
 )
 
 _CHANGED = "tracker_data_changed"
+_VERSIONS_READ = "tracker_versions_read"
 T = TypeVar("T")
 
 # Rows that belong to one action: a change to them is a change to that action's plan alone.
@@ -83,7 +84,21 @@ def current() -> int | None:
 
 
 def versions() -> Versions:
-    """Every number now, in one query."""
+    """Every number now, in one query; read once per request, which is one snapshot for all it keeps."""
+    if not has_request_context():
+        return _read_versions()
+    if (numbers := request.environ.get(_VERSIONS_READ)) is None:
+        numbers = request.environ[_VERSIONS_READ] = _read_versions()
+    return numbers
+
+
+def _forget_versions_read() -> None:
+    """After a change made in this request (or a number moved by hand), read them again."""
+    if has_request_context():
+        request.environ.pop(_VERSIONS_READ, None)
+
+
+def _read_versions() -> Versions:
     everything = select(literal(None).label("plan_id"), DataVersion.version).where(DataVersion.id == 1)
     per_plan = select(PlanDataVersion.plan_id, PlanDataVersion.version)
     rows = db.session.execute(union_all(everything, per_plan)).all()
@@ -100,6 +115,7 @@ def move_on(plan_ids: Iterable[int] | None = None) -> None:
     change is still uncommitted may keep what it counted, but only under the old number, which
     no later view will ask for.
     """
+    _forget_versions_read()
     if plan_ids is None:
         _move_on(DataVersion.__table__, "id", [1])
     else:
@@ -177,6 +193,7 @@ def _committed(session: Session) -> None:
     changes = session.info.pop(_CHANGED, None)
     if changes is None or not has_app_context():
         return
+    _forget_versions_read()
     try:
         if changes.everything:
             move_on()

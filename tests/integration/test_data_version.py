@@ -3,7 +3,7 @@
 from sqlalchemy import select, update
 
 from tests import factories
-from tracker.data_version import current, kept, move_on
+from tracker.data_version import current, kept, move_on, versions
 from tracker.extensions import db
 from tracker.models import Action, Rag
 
@@ -58,3 +58,13 @@ def test_kept_results_last_until_the_next_change(app):
     db.session.commit()
     with app.test_request_context():
         assert kept(("test",), lambda: counted.append(1) or len(counted)) == 2
+
+
+def test_a_request_reads_the_numbers_once_and_again_after_its_own_change(app):
+    with app.test_request_context():
+        move_on()
+        first = versions()
+        assert versions() is first  # one snapshot for everything the request keeps
+        factories.make_plan()
+        db.session.commit()
+        assert versions().everything != first.everything

@@ -175,9 +175,7 @@ def test_an_action_moved_between_plans_is_counted_in_its_new_plan(board_client, 
     plan_a, plan_b = two_plans
     board_client.page("dashboard.show", plan=plan_b.id)
     moving = _first_action(plan_a)
-    moving.objective_id = db.session.scalar(
-        select(Objective.id).where(Objective.strand_id == plan_b.strands[0].id)
-    )
+    moving.objective_id = db.session.scalar(select(Objective.id).where(Objective.strand_id == plan_b.strands[0].id))
     db.session.commit()
     page = board_client.page("dashboard.show", plan=plan_b.id)
     [all_actions] = [link for link in _figure_links(page) if "All actions" in link.get_text()]

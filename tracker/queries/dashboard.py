@@ -304,16 +304,18 @@ def plans_in_view(filters: ActionFilters, choices: Choices) -> list[int]:
 
 
 Groups = dict[str, list["_Group"]]
+# A plan's counts as kept: per section, the keys (k0, k1, t0, t1) and their counts.
+PlanCounts = dict[str, dict[tuple, tuple[int, ...]]]
 
 
-def _count_plans(query: ActionQuery, since: date, plan_ids: list[int], *, every_plan: bool) -> dict[int, Groups]:
+def _count_plans(query: ActionQuery, since: date, plan_ids: list[int], *, every_plan: bool) -> dict[int, PlanCounts]:
     """The grouped facts of each of these plans (every_plan: all the plans in view), in one statement."""
     statement = _counting_statement(query, since, cycle_starts(query.day), every_plan)
-    per_plan: dict[int, Groups] = {plan_id: {name: [] for name in SECTIONS} for plan_id in plan_ids}
+    per_plan: dict[int, PlanCounts] = {plan_id: {name: {} for name in SECTIONS} for plan_id in plan_ids}
     # Fetched all at once: several thousand rows when every plan is counted (a row per plan and post).
     rows = db.session.execute(statement, {} if every_plan else {"plan_ids": plan_ids}).all()
     for plan_id, section, k0, k1, t0, t1, *counts in rows:
-        per_plan[plan_id][section].append(_Group(k0, k1, t0, t1, tuple([count or 0 for count in counts])))
+        per_plan[plan_id][section][k0, k1, t0, t1] = tuple([count or 0 for count in counts])
     return per_plan
 
 
@@ -535,26 +537,25 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     return sections
 
 
-def _merge(parts: list[Groups]) -> Groups:
-    """The plans' groups as one: counts under the same keys added up, the most serious picked again."""
+def _merge(parts: list[PlanCounts]) -> Groups:
+    """The plans' counts as one: counts under the same keys added up, the most serious picked again."""
     merged: Groups = {}
     for section in SECTIONS:
-        rows = [row for part in parts for row in part[section]]
         if section == "exception":  # most serious, soonest due (none last), first added
+            rows = [_Group(*key, counts) for part in parts for key, counts in part[section].items()]
             rows.sort(key=lambda r: (r.counts[0], r.t0 is None, r.t0 or "", r.k0))
             merged[section] = rows[:EXCEPTIONS_SHOWN]
         elif section == "moved":
+            rows = [_Group(*key, counts) for part in parts for key, counts in part[section].items()]
             rows.sort(key=lambda r: (-r.counts[0], r.k0))
             merged[section] = rows[:MOST_MOVED_SHOWN]
         else:
-            summed: dict[tuple, _Group] = {}
-            for row in rows:
-                key = (row.k0, row.k1, row.t0, row.t1)
-                if (seen := summed.get(key)) is None:
-                    summed[key] = row
-                else:  # the same agency, post or rating in another plan
-                    summed[key] = _Group(*key, tuple(map(add, seen.counts, row.counts)))
-            merged[section] = list(summed.values())
+            summed: dict[tuple, tuple[int, ...]] = {}
+            for part in parts:
+                for key, counts in part[section].items():
+                    seen = summed.get(key)  # the same agency, post or rating in another plan
+                    summed[key] = counts if seen is None else tuple(map(add, seen, counts))
+            merged[section] = [_Group(*key, counts) for key, counts in summed.items()]
     if not merged["totals"]:  # no plan, or no action in any: still one row of noughts
         merged["totals"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
     if not merged["since"]:
