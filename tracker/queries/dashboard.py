@@ -9,6 +9,12 @@ moves; and picks the most serious exceptions and the most moved deadlines. Only 
 few dozen rows reach Python. The RAG mix at each month end (and at the last meeting) comes from
 the trend, rebuilt from history and kept (tracker/queries/trend.py).
 
+The groups are counted per plan and kept per plan, under that plan's data number
+(tracker/data_version.py): after an owner's update only that plan is counted again, and the
+plans' groups are added up. Every grouping adds up across plans because an action belongs to one
+plan; the most serious exceptions and most moved deadlines of all are picked again from each
+plan's own most serious and most moved.
+
 Every figure is counted with the same filters (ActionQuery) and rules (ActionStates) as the list
 it links to, so a number and the list behind it always agree. A past view runs the same statement
 over the state rebuilt from history.
