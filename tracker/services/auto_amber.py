@@ -37,6 +37,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -80,6 +81,11 @@ def run_auto_amber(today: date | None = None) -> AutoAmberResult:
     today = today or clock.today()
     run_at = clock.now()
     try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # The run is safe to repeat (it records only what is not yet recorded), so its commit
+            # need not wait for the disk: if the server failed in that moment, the next run would
+            # record the same again. Only this transaction; every other keeps the server's setting.
+            db.session.execute(text("SET LOCAL synchronous_commit = off"))
         newly_overdue, notifications = _record_newly_overdue(today, run_at)
         escalated = 0
         for plan_id, after_days in _escalating_plans():
