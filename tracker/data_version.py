@@ -171,7 +171,9 @@ def _flushed(session: Session, _context) -> None:
             isinstance(instance, Action)
             and instance not in session.deleted
             and instance.id is not None
-            and not inspect(instance).attrs.objective_id.history.deleted  # not moved to another plan
+            # Not moved to another sub-objective, perhaps of another plan. (Moved through the
+            # relationship, the sub-objectives' own lists change too, and so everything moves on.)
+            and not inspect(instance).attrs.objective_id.history.deleted
         ):
             changes.action_ids.add(instance.id)
         else:

@@ -98,6 +98,8 @@ def test_changes_beyond_one_plans_actions_move_everything_on(two_plans):
     moving = _first_action(plan_a)
     to_b = plan_b.strands[0].objectives[0]
     assert _moved(lambda: setattr(moving, "objective_id", to_b.id))[0]  # from one plan to another
+    back = _first_action(plan_b)
+    assert _moved(lambda: setattr(back, "objective", plan_a.strands[0].objectives[0]))[0]  # and by relationship
     assert _moved(lambda: db.session.execute(update(Action).values(delivery_rag=Rag.GREEN)))[0]
 
 
