@@ -328,3 +328,16 @@ def test_timeline_tells_the_deadline_exchange_in_plain_words(app, owner_client, 
     assert "New due date asked for" in timeline
     assert "From 31 May 2015 to 30 September 2015" in " ".join(timeline.split())
     assert "Waiting for the regional framework" in timeline
+
+
+def test_an_agreed_date_settles_a_timescale_that_could_not_be_read(app, pinned_today):
+    pinned_today(TODAY)
+    action = factories.make_action(timescale_text="Ongoing", timescale_needs_review=True)
+    db.session.commit()
+    set_due_date(action, date(2015, 12, 31), None, "Agreed at the board: end of the year")
+    db.session.commit()
+    assert (action.due_date, action.timescale_needs_review, action.timescale_text) == (
+        date(2015, 12, 31),
+        False,
+        "Ongoing",
+    )

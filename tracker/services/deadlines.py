@@ -54,6 +54,9 @@ def set_due_date(
     if action.baseline_due_date is None:
         action.baseline_due_date = action.due_date or new_due_date
     apply_changes(action, {"due_date": new_due_date}, actor, reason)
+    # A timescale the import could not read ("Ongoing", "Summer term") is settled by an agreed
+    # date: the words stay as the plan wrote them, but nobody need check them any more.
+    action.timescale_needs_review = False
     # A new date in the future ends the overdue episode; a later slip is a new one.
     if new_due_date >= clock.today():
         action.auto_amber_recorded_for = None
