@@ -268,3 +268,12 @@ def test_dates_and_statuses_in_plain_english(app):
     assert format_datetime(datetime(2015, 6, 1, 14, 5)) == "1 June 2015 at 2:05pm"
     assert Status.NOT_STARTED.label == "Not started"
     assert Rag.NOT_RATED.label == "Not rated"
+
+
+def test_the_footer_is_the_partnerships_not_crown_copyright(client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    footer = page[page.index('<footer class="govuk-footer"') :]
+    assert "Service status" in footer
+    assert "Local Safeguarding Children Board" in footer
+    assert "Crown copyright" not in footer
+    assert "Open Government Licence" not in footer
