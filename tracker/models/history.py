@@ -19,7 +19,9 @@ SYSTEM_ACTOR = "system"
 class HistoryEntry(db.Model):
     __tablename__ = "history_entry"
     __table_args__ = (
-        Index("ix_history_entry_action_field_at", "action_id", "field", "created_at"),
+        # With the id last, "the latest entry at or before a moment" (created_at, then id, descending)
+        # is read straight off the index, stopping at the first row: past views do that per action.
+        Index("ix_history_entry_action_field_at_id", "action_id", "field", "created_at", "id"),
         # Dashboards read one kind of change across all actions (due-date moves, changes since a meeting).
         Index("ix_history_entry_field_at", "field", "created_at"),
     )

@@ -137,23 +137,32 @@ def field_at(
 
 
 def state_at(
-    moment: datetime, with_progress: bool = True, action_ids: Sequence[int] | Select | None = None
+    moment: datetime,
+    with_progress: bool = True,
+    action_ids: Sequence[int] | Select | None = None,
+    with_outcome: bool = True,
 ) -> Subquery:
     """Every action that existed at the moment (or those among action_ids), with its rebuilt fields.
 
-    Columns: id, delivery_rag, outcome_rag, status, due_date and (with_progress) last_progress_at.
-    The subquery is fenced (OFFSET 0) so the database computes each row once, however often the
-    RAG rule that reads it refers to a column.
+    Columns: id, delivery_rag, outcome_rag (unless not with_outcome), status, due_date and (with_progress)
+    last_progress_at. The subquery is fenced (OFFSET 0) so the database computes each row once,
+    however often the RAG rule that reads it refers to a column; and so computes every column,
+    which is why a caller that needs less says so.
     """
     columns = [
         Action.id.label("id"),
         type_coerce(field_at("delivery_rag", moment, Action.delivery_rag), Action.delivery_rag.type).label(
             "delivery_rag"
         ),
-        type_coerce(field_at("outcome_rag", moment, Action.outcome_rag), Action.outcome_rag.type).label("outcome_rag"),
         type_coerce(field_at("status", moment, Action.status), Action.status.type).label("status"),
         _as_date(field_at("due_date", moment, Action.due_date)).label("due_date"),
     ]
+    if with_outcome:
+        columns.append(
+            type_coerce(field_at("outcome_rag", moment, Action.outcome_rag), Action.outcome_rag.type).label(
+                "outcome_rag"
+            )
+        )
     if with_progress:
         columns.append(last_progress_at(moment).label("last_progress_at"))
     statement = select(*columns).where(Action.created_at <= moment)

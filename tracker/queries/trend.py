@@ -106,7 +106,7 @@ def count_rag_mix(query, days: Iterable[date]) -> dict[date, dict[Rag, int]]:
         in_scope = among.cte("in_scope").prefix_with("MATERIALIZED")
         among = select(in_scope.c.id)
     for index, day in enumerate(days):
-        rebuilt = state_at(end_of_day(day), with_progress=False, action_ids=among)
+        rebuilt = state_at(end_of_day(day), with_progress=False, action_ids=among, with_outcome=False)
         per_action = (
             select(
                 effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day).label(
