@@ -1,6 +1,5 @@
 """The auto-amber job: newly overdue actions recorded once, owners told once, escalation to Red when a plan asks."""
 
-import threading
 import time
 from datetime import date
 
@@ -8,6 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.concurrently import run_at_once
 from tracker.cli import tracker_cli
 from tracker.extensions import db
 from tracker.models import Action, HistoryEntry, Notification, Rag, Status
@@ -227,22 +227,7 @@ def test_two_runs_at_the_same_time_record_each_event_once(app, monkeypatch):
         original(events, at)
 
     monkeypatch.setattr(auto_amber, "_insert_history", slow_insert)
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        with app.app_context():
-            start.wait()
-            try:
-                results.append(run_auto_amber(TODAY))
-            except Exception as error:  # reported below, so a failure is not lost in the thread
-                errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = run_at_once(app, lambda: run_auto_amber(TODAY))
 
     assert errors == []
     assert sorted(r.newly_overdue for r in results) == [0, 60]

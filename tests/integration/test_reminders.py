@@ -5,7 +5,6 @@ import logging
 import socket
 import ssl
 import subprocess
-import threading
 from datetime import date, datetime
 from email import policy
 
@@ -17,6 +16,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from tests import factories
+from tests.concurrently import run_at_once
 from tracker import mail
 from tracker.cli import tracker_cli
 from tracker.extensions import db
@@ -369,22 +369,7 @@ def test_scrutiny_councillors_are_not_emailed_about_restricted_actions(app, smtp
 
 
 def test_two_runs_at_the_same_time_send_one_email(app, owner_with_actions, smtp_server):
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        with app.app_context():
-            start.wait()
-            try:
-                results.append(send_reminders(TODAY))
-            except Exception as error:  # reported below, so a failure is not lost in the thread
-                errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = run_at_once(app, lambda: send_reminders(TODAY))
     assert errors == []
     assert sorted((r.sent, r.already_sent) for r in results) == [(0, 1), (1, 0)]
     assert len(smtp_server.messages) == 1
