@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.extensions import db
+from tracker.jobs import auto_amber as run_auto_amber
 from tracker.models import (
     Action,
     ActionOwner,
@@ -37,7 +38,6 @@ from tracker.models import (
     User,
     post_holders,
 )
-from tracker.services.auto_amber import run_auto_amber
 
 ACTIONS = 100_000
 NEWLY_OVERDUE_SHARE = 0.20

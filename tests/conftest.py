@@ -117,6 +117,8 @@ class TrackerClient(FlaskClient):
         if has_app_context():
             db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        left = self.application.extensions.pop("uncommitted_requests", None)
+        assert not left, "the request ended with changes that were neither committed nor rolled back"
         if has_app_context():
             db.session.expire_all()
             db.session.rollback()

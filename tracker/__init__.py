@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from config import Config
-    from tracker import access, cli, errors, security, template_helpers
+    from tracker import access, cli, errors, security, template_helpers, transactions
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.views import register_blueprints
 
@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    transactions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

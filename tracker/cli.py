@@ -95,9 +95,9 @@ def auto_amber_command() -> None:
 
     Safe to run as often as you like, on several servers at once: each event is recorded once.
     """
-    from tracker.services.auto_amber import run_auto_amber
+    from tracker.jobs import auto_amber
 
-    result = run_auto_amber()
+    result = auto_amber()
     click.echo(
         f"Newly overdue actions recorded: {result.newly_overdue}. "
         f"Turned Red by escalation: {result.escalated_to_red}. "
@@ -112,7 +112,7 @@ def send_reminders_command() -> None:
     At most one email per person per day however often it runs; failed deliveries are logged and
     retried on the next run. Run auto-amber first so newly overdue actions are included.
     """
-    from tracker.services.reminders import send_reminders
+    from tracker.jobs import send_reminders
 
     result = send_reminders()
     click.echo(

@@ -10,9 +10,9 @@ from tests import factories
 from tests.concurrently import run_at_once
 from tracker.cli import tracker_cli
 from tracker.extensions import db
+from tracker.jobs import auto_amber as run_auto_amber
 from tracker.models import Action, HistoryEntry, Notification, Rag, Status
 from tracker.services import auto_amber
-from tracker.services.auto_amber import run_auto_amber
 from tracker.services.deadlines import set_due_date
 
 TODAY = date(2015, 7, 1)

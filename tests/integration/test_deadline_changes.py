@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.extensions import db
+from tracker.jobs import auto_amber as run_auto_amber
 from tracker.models import Action, DeadlineChange, HistoryEntry, RequestState, Role
-from tracker.services.auto_amber import run_auto_amber
 from tracker.services.deadlines import (
     DeadlineError,
     approve_request,

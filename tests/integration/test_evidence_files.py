@@ -175,23 +175,25 @@ def test_verifying_without_a_csrf_token_is_refused(client_as, admin_client):
 
 
 def test_stored_files_are_removed_when_the_update_is_not_saved(client_as, monkeypatch):
-    """If the database refuses the update after the file was written, the file does not linger."""
-    from types import SimpleNamespace
-
-    from tracker.services import versioning
+    """If the database refuses the request's commit after the file was written, the file does not linger."""
+    from flask import has_request_context
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
 
     client, action = owned_action(client_as, due_date=date(2030, 1, 1))
     form = open_form(client, action.id)
     before = stored_files()
 
-    def refuse() -> None:
-        raise RuntimeError("database went away")
+    def refuse(_session) -> None:
+        if has_request_context():
+            raise RuntimeError("database went away")
 
-    failing = SimpleNamespace(session=SimpleNamespace(commit=refuse, rollback=lambda: db.session.rollback()))
-    monkeypatch.setattr(versioning, "db", failing)
-    with pytest.raises(RuntimeError, match="database went away"):
-        upload(client, action.id, PDF, "report.pdf", form=form)
-    monkeypatch.undo()
+    event.listen(Session, "before_commit", refuse)
+    try:
+        with pytest.raises(RuntimeError, match="database went away"):
+            upload(client, action.id, PDF, "report.pdf", form=form)
+    finally:
+        event.remove(Session, "before_commit", refuse)
     assert stored_files() == before
     assert db.session.scalars(select(Evidence)).all() == []
 

@@ -20,9 +20,9 @@ from tests.concurrently import run_at_once
 from tracker import mail
 from tracker.cli import tracker_cli
 from tracker.extensions import db
+from tracker.jobs import auto_amber as run_auto_amber
+from tracker.jobs import send_reminders
 from tracker.models import Notification, ReminderEmail, ReportingDate, Role, Status
-from tracker.services.auto_amber import run_auto_amber
-from tracker.services.reminders import send_reminders
 
 TODAY = date(2015, 7, 1)
 BASE_URL = "https://tracker.example.org"

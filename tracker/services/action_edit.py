@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import Action, ActionOwner, Agency, OwnerKind, Post, User
 from tracker.services.deadlines import set_due_date
 from tracker.services.history import apply_changes, record_event
-from tracker.services.versioning import check_version, commit_unless_stale
+from tracker.services.versioning import check_version, flush_unless_stale
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _set_owners(action: Action, edit: ActionEdit) -> None:
 
 
 def edit_action(action: Action, edit: ActionEdit, actor: User, opened_version: int | None) -> list[str]:
-    """Apply the administrator's changes and commit; returns the history fields that changed.
+    """Apply the administrator's changes (flushed, not committed); returns the history fields that changed.
 
     Raises StaleAction when the action changed after the form was opened, ActionEditRejected
     when a rule is broken. Nothing is written when nothing changed.
@@ -113,9 +113,8 @@ def edit_action(action: Action, edit: ActionEdit, actor: User, opened_version: i
         changed.append("due_date")
 
     if not changed:
-        db.session.rollback()
         return []
     # Owners and partners live in other tables: touch the row so its version moves on too.
     action.updated_at = clock.now()
-    commit_unless_stale(action, opened_version)
+    flush_unless_stale(action, opened_version)
     return changed

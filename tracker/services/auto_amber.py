@@ -37,10 +37,9 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 
 from tracker import clock
@@ -61,6 +60,7 @@ from tracker.models import (
     post_holders,
 )
 from tracker.rag import action_is_overdue_sql, effective_delivery_rag, effective_delivery_rag_sql, overdue_since
+from tracker.sql import insert_ignoring_duplicates
 
 # History fields the job writes. An owner-rated Red action that falls overdue stays Red, so its
 # event is "overdue" rather than "auto_amber"; escalation changes the delivery RAG itself.
@@ -76,25 +76,18 @@ class AutoAmberResult:
     notifications: int
 
 
-def run_auto_amber(today: date | None = None) -> AutoAmberResult:
-    """Record newly overdue actions and due escalations, notify their owners, and commit."""
+def record_overdue_actions(today: date | None = None) -> AutoAmberResult:
+    """Record newly overdue actions and due escalations and notify their owners (flushed, not committed).
+
+    The job's command commits (tracker/jobs.py).
+    """
     today = today or clock.today()
     run_at = clock.now()
-    try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # The run is safe to repeat (it records only what is not yet recorded), so its commit
-            # need not wait for the disk: if the server failed in that moment, the next run would
-            # record the same again. Only this transaction; every other keeps the server's setting.
-            db.session.execute(text("SET LOCAL synchronous_commit = off"))
-        newly_overdue, notifications = _record_newly_overdue(today, run_at)
-        escalated = 0
-        for plan_id, after_days in _escalating_plans():
-            turned_red, told = _escalate_plan(plan_id, after_days, today, run_at)
-            escalated, notifications = escalated + turned_red, notifications + told
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    newly_overdue, notifications = _record_newly_overdue(today, run_at)
+    escalated = 0
+    for plan_id, after_days in _escalating_plans():
+        turned_red, told = _escalate_plan(plan_id, after_days, today, run_at)
+        escalated, notifications = escalated + turned_red, notifications + told
     return AutoAmberResult(newly_overdue, escalated, notifications)
 
 
@@ -221,7 +214,7 @@ def _notify_owners(
         .where(chosen, User.is_enabled.is_(True))
     )
     # No DISTINCT: a person holding two owning posts appears twice, and the unique key keeps one.
-    statement = _insert_ignoring_duplicates(Notification.__table__).from_select(
+    statement = insert_ignoring_duplicates(Notification.__table__).from_select(
         ["user_id", "action_id", "event_key", "message", "created_at"], events
     )
     result = db.session.execute(statement, execution_options={"preserve_rowcount": True})
@@ -253,9 +246,3 @@ def _iso_date_text(date_column: InstrumentedAttribute) -> ColumnElement[str]:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(date_column, "YYYY-MM-DD")
     return cast(date_column, String)
-
-
-def _insert_ignoring_duplicates(table):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()

@@ -17,7 +17,8 @@ from tracker.models import Action, Evidence, ProgressUpdate, Rag, Status, User
 from tracker.rag import effective_delivery_rag
 from tracker.services.evidence import CheckedFile, delete_stored, store_file
 from tracker.services.history import apply_changes, record_event
-from tracker.services.versioning import check_version, commit_unless_stale
+from tracker.services.versioning import check_version, flush_unless_stale
+from tracker.transactions import on_rollback
 
 # Ratings an owner may choose. Blue is not one: it means complete, and follows from the status.
 DELIVERY_CHOICES = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -113,7 +114,7 @@ def progress_problems(action: Action, submission: ProgressSubmission, today: dat
 def record_progress_update(
     action: Action, submission: ProgressSubmission, actor: User, opened_version: int | None
 ) -> ProgressUpdate:
-    """Save the update, its evidence and the changes it makes to the action, then commit.
+    """Save the update, its evidence and the changes it makes to the action (flushed, not committed).
 
     Raises StaleAction when the action changed after the form was opened (nothing is saved)
     and ProgressRejected when a rule is broken.
@@ -155,6 +156,8 @@ def record_progress_update(
     if submission.file is not None:
         checked = submission.file.file
         stored_name = store_file(checked)
+        # The file is written before the request commits: a rollback must not leave it behind.
+        on_rollback(lambda: delete_stored(stored_name))
         _add_evidence(
             action,
             update,
@@ -167,11 +170,7 @@ def record_progress_update(
             size_bytes=checked.size,
         )
 
-    def forget_file() -> None:
-        if stored_name:
-            delete_stored(stored_name)
-
-    commit_unless_stale(action, opened_version, cleanup=forget_file)
+    flush_unless_stale(action, opened_version)
     return update
 
 
@@ -198,5 +197,5 @@ def verify_evidence(evidence: Evidence, actor: User) -> bool:
     evidence.verified_by_id = actor.id
     evidence.verified_at = clock.now()
     record_event(action, "evidence_verified", None, evidence.title, actor, at=evidence.verified_at)
-    db.session.commit()
+    db.session.flush()
     return True

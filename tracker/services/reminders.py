@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import Date, and_, case, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Date, and_, case, func, literal, or_, select
 
-from tracker import clock
 from tracker.cycles import cycle_starts
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.mail import Email, Mailer, MailError
+from tracker.mail import Email
 from tracker.models import (
     CLOSED_STATUSES,
     Action,
@@ -32,7 +30,6 @@ from tracker.models import (
     Notification,
     Objective,
     Plan,
-    ReminderEmail,
     ReportingDate,
     Strand,
     User,
@@ -92,31 +89,6 @@ class ReminderResult:
     sent: int = 0
     failed: int = 0
     already_sent: int = 0  # people with something to hear about who had today's email already
-
-
-def send_reminders(today: date | None = None) -> ReminderResult:
-    """Email today's digests; commits as it goes. Never raises for a delivery failure."""
-    today = today or clock.today()
-    digests = collect_digests(today)
-    sent = failed = already = 0
-    with Mailer(current_app.config) as mailer:
-        for digest in digests:
-            if not _claim(digest.user_id, today):
-                already += 1
-                continue
-            try:
-                mailer.send(render_digest(digest, today))
-            except MailError as error:
-                _record_failure(digest, today, str(error))
-                failed += 1
-            except Exception as error:  # a fault in one digest must not stop everyone else's
-                log.exception("Reminder for user %s could not be prepared", digest.user_id)
-                _record_failure(digest, today, f"{error.__class__.__name__}: {error}")
-                failed += 1
-            else:
-                _record_sent(digest, today)
-                sent += 1
-    return ReminderResult(sent=sent, failed=failed, already_sent=already)
 
 
 # --- who hears about what --------------------------------------------------------------------
@@ -275,70 +247,3 @@ def render_digest(digest: Digest, today: date) -> Email:
 
 
 # --- at most one a day --------------------------------------------------------------------------
-
-
-def _insert_ignoring_duplicates():
-    if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(ReminderEmail.__table__).on_conflict_do_nothing()
-    return sqlite.insert(ReminderEmail.__table__).on_conflict_do_nothing()
-
-
-def _claim(user_id: int, today: date) -> bool:
-    """Take today's email for this person, or return False if it is sent or being sent. Commits."""
-    now = clock.now()
-    inserted = db.session.execute(
-        _insert_ignoring_duplicates().values(
-            user_id=user_id, sent_for=today, status=SENDING, attempts=0, last_error="", updated_at=now
-        ),
-        execution_options={"preserve_rowcount": True},
-    ).rowcount
-    if inserted != 1:
-        # Already there: take it over only if the last try failed or its run died mid-send.
-        retried = db.session.execute(
-            update(ReminderEmail)
-            .where(
-                ReminderEmail.user_id == user_id,
-                ReminderEmail.sent_for == today,
-                or_(
-                    ReminderEmail.status == FAILED,
-                    and_(ReminderEmail.status == SENDING, ReminderEmail.updated_at < now - STALE_CLAIM),
-                ),
-            )
-            .values(status=SENDING, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if retried != 1:
-            db.session.rollback()
-            return False
-    db.session.commit()
-    return True
-
-
-def _finish(user_id: int, today: date, status: str, error: str) -> None:
-    db.session.execute(
-        update(ReminderEmail)
-        .where(ReminderEmail.user_id == user_id, ReminderEmail.sent_for == today)
-        .values(status=status, attempts=ReminderEmail.attempts + 1, last_error=error, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _record_sent(digest: Digest, today: date) -> None:
-    _finish(digest.user_id, today, SENT, "")
-    if digest.notification_ids:
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(digest.notification_ids))
-            .values(emailed_at=clock.now())
-            .execution_options(synchronize_session=False)
-        )
-    db.session.commit()
-
-
-def _record_failure(digest: Digest, today: date, error: str) -> None:
-    log.warning(
-        "Reminder email to %s (user %s) failed, to be retried on the next run: %s", digest.email, digest.user_id, error
-    )
-    db.session.rollback()
-    _finish(digest.user_id, today, FAILED, error)
-    db.session.commit()

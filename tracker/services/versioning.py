@@ -7,8 +7,6 @@ check at once (the second UPDATE finds no row at the version it read: StaleDataE
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
@@ -34,18 +32,15 @@ def check_version(action: Action, opened_version: int | None) -> None:
         raise StaleAction(action.id, opened_version)
 
 
-def commit_unless_stale(action: Action, opened_version: int | None, cleanup: Callable[[], None] | None = None) -> None:
-    """Commit the session; on a lost race roll back, run cleanup and raise StaleAction."""
+def flush_unless_stale(action: Action, opened_version: int | None) -> None:
+    """Flush the session; on a lost race roll back and raise StaleAction.
+
+    The UPDATE that carries the version check runs at flush, so the race is caught here,
+    before the request commits (tracker/transactions.py).
+    """
     action_id = action.id
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        if cleanup:
-            cleanup()
         raise StaleAction(action_id, opened_version) from None
-    except BaseException:
-        db.session.rollback()
-        if cleanup:
-            cleanup()
-        raise

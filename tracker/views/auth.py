@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from tracker.access import allow_signed_in, public
-from tracker.extensions import db, limiter
+from tracker.extensions import limiter
 from tracker.forms.auth import SignInForm
 from tracker.services.accounts import authenticate
 
@@ -39,7 +39,6 @@ def sign_in():
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            db.session.commit()
             session.clear()
             session.permanent = True
             login_user(user)

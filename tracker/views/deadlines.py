@@ -108,7 +108,6 @@ def change_due_date(action_id: int):
                     f"Your request to move the due date to {format_date(new_date)} has been sent to the "
                     "co-ordinator. The due date stays as it is until they approve it."
                 )
-            db.session.commit()
         except DeadlineError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -142,7 +141,6 @@ def decide(change_id: int):
             else:
                 refuse_request(change, current_user, form.comment.data or "")
                 message = f"Refused: the due date of {_row_label(row)} stays as it was."
-            db.session.commit()
         except DeadlineError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -170,7 +168,6 @@ def reporting_dates_page(plan_id: int):
             added = add_reporting_date(
                 plan, form.meeting_name.data or "", form.meeting_date.data, form.updates_due_date.data
             )
-            db.session.commit()
         except ReportingError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -195,7 +192,6 @@ def reporting_dates_page(plan_id: int):
 def remove_reporting_date_page(plan_id: int, date_id: int):
     plan = db.session.get(Plan, plan_id) or abort(404)
     removed = remove_reporting_date(plan, date_id)
-    db.session.commit()
     if removed is not None:
         flash(f"Removed {removed.meeting_name} on {format_date(removed.meeting_date)}.", "success")
     return redirect(url_for("deadlines.reporting_dates_page", plan_id=plan.id))
@@ -214,7 +210,6 @@ def settings(plan_id: int):
                 form.remind_due_within_days.data,
                 form.remind_update_within_days.data,
             )
-            db.session.commit()
         except ReportingError as error:
             db.session.rollback()
             _show_error(form, error)
