@@ -4,7 +4,7 @@ from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
-from tracker.models.people import Agency, Post, User, post_holders
+from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
 
@@ -15,6 +15,7 @@ __all__ = [
     "Action",
     "ActionOwner",
     "Agency",
+    "AgencyAlias",
     "DataVersion",
     "DeadlineChange",
     "Evidence",
@@ -25,6 +26,7 @@ __all__ = [
     "Plan",
     "PlanDataVersion",
     "Post",
+    "PostAlias",
     "ProgressUpdate",
     "Rag",
     "RagTrendPoint",

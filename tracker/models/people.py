@@ -31,6 +31,7 @@ class Agency(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
     posts: Mapped[list[Post]] = relationship(back_populates="agency")
+    aliases: Mapped[list[AgencyAlias]] = relationship(back_populates="agency", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Agency {self.name!r}>"
@@ -47,9 +48,37 @@ class Post(db.Model):
 
     agency: Mapped[Agency | None] = relationship(back_populates="posts")
     holders: Mapped[list[User]] = relationship(secondary=post_holders, back_populates="posts")
+    aliases: Mapped[list[PostAlias]] = relationship(back_populates="post", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Post {self.name!r}>"
+
+
+class PostAlias(db.Model):
+    """Another name that means the same post ("Head of CS" = "Head of Community Safety"), used when names are read in."""
+
+    __tablename__ = "post_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # name_key(name) (tracker/importers/names.py): case, spacing and punctuation ignored; one meaning each.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    post: Mapped[Post] = relationship(back_populates="aliases")
+
+
+class AgencyAlias(db.Model):
+    """Another name that means the same agency ("WMP" = "West Midlands Police")."""
+
+    __tablename__ = "agency_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="aliases")
 
 
 class User(UserMixin, db.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.extensions import db
@@ -15,7 +16,21 @@ from tracker.importers.csv_plan import PlanFileError
 from tracker.importers.names import name_key, split_names
 from tracker.importers.rows import PlanRow
 from tracker.importers.timescale import parse_timescale
-from tracker.models import Action, ActionOwner, Agency, Objective, OwnerKind, Plan, Post, Rag, Status, Strand, User
+from tracker.models import (
+    Action,
+    ActionOwner,
+    Agency,
+    AgencyAlias,
+    Objective,
+    OwnerKind,
+    Plan,
+    Post,
+    PostAlias,
+    Rag,
+    Status,
+    Strand,
+    User,
+)
 from tracker.services.history import record_event
 
 _REFERENCE = re.compile(r"^(\d+(?:\.\d+)+)\.?\s+(.*)$", re.DOTALL)
@@ -85,8 +100,13 @@ class _Directory:
 
     def __init__(self, names: NameBook) -> None:
         self.names = names
-        self.agencies = {name_key(a.name): a for a in db.session.scalars(select(Agency))}
-        self.posts = {name_key(p.name): p for p in db.session.scalars(select(Post))}
+        # The administrators' aliases first, so a post's own name wins where both match.
+        self.agencies = {
+            a.key: a.agency for a in db.session.scalars(select(AgencyAlias).options(joinedload(AgencyAlias.agency)))
+        }
+        self.agencies |= {name_key(a.name): a for a in db.session.scalars(select(Agency))}
+        self.posts = {a.key: a.post for a in db.session.scalars(select(PostAlias).options(joinedload(PostAlias.post)))}
+        self.posts |= {name_key(p.name): p for p in db.session.scalars(select(Post))}
 
     def agency(self, name: str) -> Agency:
         key = name_key(name)
