@@ -9,4 +9,7 @@ rm -rf "$dest"
 mkdir -p "$dest"
 cp "$src/govuk-frontend.min.css" "$src/govuk-frontend.min.js" "$dest/"
 cp -R "$src/assets" "$dest/assets"
+# plotly.js's partial bundle with only the chart types the dashboard draws (bars): a quarter of the full one.
+mkdir -p tracker/static/plotly
+cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js tracker/static/plotly/
 echo "GOV.UK Frontend $(node -p "require('./node_modules/govuk-frontend/package.json').version") assets are in $dest"

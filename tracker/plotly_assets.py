@@ -1,4 +1,8 @@
-"""plotly.js, served by the tracker itself from the pinned Python plotly package, under the strict CSP.
+"""plotly.js, served by the tracker itself under the strict CSP: the partial bundle of the chart types it draws.
+
+scripts/build_assets.sh copies the pinned npm partial bundle (plotly.js-basic-dist-min: bar, pie and
+scatter) into tracker/static/plotly; it is a quarter the size of the full bundle the Python plotly
+package ships. It is served under a name with its content hash, so browsers keep it for a year.
 
 The page's Content Security Policy allows no inline styles (style-src 'self'). plotly.js would
 inject two <style> elements when it loads:
@@ -15,17 +19,16 @@ Heatmaps are avoided: they probe image rendering with an inline style attribute.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import plotly
-
-BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+BUNDLE = Path(__file__).resolve().parent / "static" / "plotly" / "plotly-basic.min.js"
 STYLE_ELEMENT_ID = "plotly.js-style-global"
 
-_VERSION = re.compile(r"plotly\.js v(\d+\.\d+\.\d+)")
+_VERSION = re.compile(r"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)")
 # The bundle's own stylesheet: {"X,X div":"direction:ltr;...", Y:"...", ...} then the loop adding each rule.
 _RULES_END = "};for("
 _RULES_START = '"X,X div":'
@@ -43,6 +46,7 @@ class PlotlyBundleError(RuntimeError):
 class PlotlyBundle:
     path: Path
     version: str
+    digest: str  # the first characters of the file's SHA-256: part of its address
     css: str
     map_style_id: str | None
 
@@ -50,6 +54,8 @@ class PlotlyBundle:
 @cache
 def plotly_bundle() -> PlotlyBundle:
     """Read once: the bundle's version, its stylesheet and the map-style id it checks."""
+    if not BUNDLE.exists():
+        raise PlotlyBundleError(f"{BUNDLE} is missing: run scripts/build_assets.sh (make setup does)")
     source = BUNDLE.read_text(encoding="utf-8")
     version = _VERSION.search(source[:500])
     if version is None:
@@ -57,6 +63,7 @@ def plotly_bundle() -> PlotlyBundle:
     return PlotlyBundle(
         path=BUNDLE,
         version=version.group(1),
+        digest=hashlib.sha256(source.encode()).hexdigest()[:16],
         css=_stylesheet(source),
         map_style_id=(match.group(1) if (match := _MAP_STYLE_ID.search(source)) else None),
     )

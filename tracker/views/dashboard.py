@@ -88,7 +88,7 @@ def show():
         moves_cap=MOVES_CAP,
         moves_label=charts.moves_label,
         point_label=charts.point_label,
-        plotly_version=bundle.version,
+        plotly_digest=bundle.digest,
         plotly_style_id=STYLE_ELEMENT_ID,
         plotly_map_style_id=bundle.map_style_id,
         today=today,
@@ -124,21 +124,21 @@ def actions():
     )
 
 
-@bp.get("/assets/plotly-<version>.min.js")
+@bp.get("/assets/plotly-<digest>.min.js")
 @allow_signed_in
-def plotly_js(version: str):
+def plotly_js(digest: str):
     bundle = plotly_bundle()
-    if version != bundle.version:
+    if digest != bundle.digest:
         abort(404)
-    # The version is in the address, so browsers may keep the file for a year.
+    # The content's hash is in the address, so browsers may keep the file for a year.
     return send_file(bundle.path, mimetype="text/javascript", max_age=31536000, conditional=True)
 
 
-@bp.get("/assets/plotly-<version>.css")
+@bp.get("/assets/plotly-<digest>.css")
 @allow_signed_in
-def plotly_css(version: str):
+def plotly_css(digest: str):
     bundle = plotly_bundle()
-    if version != bundle.version:
+    if digest != bundle.digest:
         abort(404)
     response = Response(bundle.css, mimetype="text/css")
     response.cache_control.max_age = 31536000
