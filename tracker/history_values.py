@@ -331,8 +331,10 @@ def _owners_of_kind(values: FromClause, kind: OwnerKind) -> Select:
     # A function in FROM may read the row before it (SQLite's table-valued functions; in PostgreSQL
     # such functions are implicitly LATERAL), so each entry's list is expanded where it stands.
     if db.session.get_bind().dialect.name == "postgresql":
-        items = func.json_array_elements(cast(values.c.value, JSON)[kind.value]).table_valued(
-            "value", with_ordinality="position", name="owner_item"
+        items = (
+            func.json_array_elements(cast(values.c.value, JSON)[kind.value])
+            .table_valued("value", with_ordinality="position")
+            .render_derived(name="owner_item")
         )
         post_id = cast(func.json_extract_path_text(items.c.value, "id"), Integer)
         post_name = func.json_extract_path_text(items.c.value, "name")
