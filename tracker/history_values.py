@@ -51,6 +51,12 @@ from tracker.models.types import enum_column
 
 OWNERS = "owners"
 PARTNERS = "partners"
+# Events with values: the auto-amber job's, and a due date asked for, agreed or refused.
+AUTO_AMBER = "auto_amber"
+OVERDUE = "overdue"
+DEADLINE_REQUEST = "deadline_request"
+DEADLINE_APPROVED = "deadline_approved"
+DEADLINE_REFUSED = "deadline_refused"
 
 # Action fields whose changes are tracked, with the words the timeline uses for them.
 TRACKED_FIELDS = {
@@ -95,11 +101,11 @@ KINDS = {
     OWNERS: Kind.OWNERS,
     PARTNERS: Kind.PARTNERS,
     # Events: the auto-amber job records the rating it raised from and to; the others, due dates.
-    "auto_amber": Kind.RAG,
-    "overdue": Kind.DATE,
-    "deadline_request": Kind.DATE,
-    "deadline_approved": Kind.DATE,
-    "deadline_refused": Kind.DATE,
+    AUTO_AMBER: Kind.RAG,
+    OVERDUE: Kind.DATE,
+    DEADLINE_REQUEST: Kind.DATE,
+    DEADLINE_APPROVED: Kind.DATE,
+    DEADLINE_REFUSED: Kind.DATE,
 }
 
 

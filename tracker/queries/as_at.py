@@ -20,16 +20,15 @@ from sqlalchemy import (
     Select,
     Subquery,
     Text,
-    and_,
     case,
     exists,
     func,
     literal,
-    or_,
     select,
     type_coerce,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from tracker.history_values import OWNERS, as_value, current_as_text, owner_rows
 from tracker.models import Action, ActionOwner, HistoryEntry, Post, ProgressUpdate
@@ -114,6 +113,11 @@ def last_progress_at(moment: datetime) -> ColumnElement[datetime]:
     return case((Action.last_progress_at <= moment, Action.last_progress_at), else_=latest_by_then)
 
 
+def _post_named(name: ColumnElement[str]) -> ColumnElement[int]:
+    named = aliased(Post)
+    return select(named.id).where(named.name == name).scalar_subquery()
+
+
 def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None) -> FromClause:
     """(action_id, post_id, kind, position): who owned each action at the moment, and in which kind.
 
@@ -137,12 +141,6 @@ def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None
         Post.id.label("post_id"),
         type_coerce(recorded.c.kind, ActionOwner.kind.type).label("kind"),
         recorded.c.position,
-    ).join(
-        Post,
-        or_(
-            Post.id == recorded.c.post_id,
-            and_(recorded.c.post_id.is_(None), Post.name == recorded.c.post_name),
-        ),
-    )
+    ).join(Post, Post.id == func.coalesce(recorded.c.post_id, _post_named(recorded.c.post_name)))
     # Materialised: the owner rules look owners up once per action, which must not rebuild them each time.
     return union_all(unchanged, from_history).cte("owners_at").prefix_with("MATERIALIZED")

@@ -44,7 +44,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.history_values import as_history_text, serialise
+from tracker.history_values import AUTO_AMBER, OVERDUE, as_history_text, serialise
 from tracker.models import (
     Action,
     ActionOwner,
@@ -63,8 +63,8 @@ from tracker.sql import insert_ignoring_duplicates
 
 # History fields the job writes. An owner-rated Red action that falls overdue stays Red, so its
 # event is "overdue" rather than "auto_amber"; escalation changes the delivery RAG itself.
-AUTO_AMBER_FIELD = "auto_amber"
-OVERDUE_FIELD = "overdue"
+AUTO_AMBER_FIELD = AUTO_AMBER
+OVERDUE_FIELD = OVERDUE
 ESCALATION_FIELD = "delivery_rag"
 
 
