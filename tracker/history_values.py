@@ -25,7 +25,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Date,
     FromClause,
@@ -33,7 +32,6 @@ from sqlalchemy import (
     Select,
     Text,
     cast,
-    func,
     literal,
     select,
     true,
@@ -43,7 +41,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from tracker.extensions import db
 from tracker.models import OwnerKind, Rag, Status
 from tracker.models.types import enum_column
 
@@ -324,39 +321,71 @@ def as_value(field: str, text: ColumnElement[str]) -> ColumnElement:
     raise ValueError(f"{field} values are read with owner_rows() or parse()")
 
 
+class _json_array_items(FunctionElement):
+    """The items of a JSON array under a key of a JSON object held as text, as rows (key: the
+    item's place, value: the item), for a FROM clause; the function can read the row before it.
+
+    Arguments: the text, the key as SQLite's path ('$.accountable') and as the key itself.
+    Compiled per database, so a statement built once runs on either.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_json_array_items)
+def _json_array_items_default(element, compiler, **kw):
+    document, path, _key = list(element.clauses)
+    # SQLite's table-valued json_each gives the columns key and value already.
+    return f"json_each({compiler.process(document, **kw)}, {compiler.process(path, **kw)})"
+
+
+@compiles(_json_array_items, "postgresql")
+def _json_array_items_postgresql(element, compiler, **kw):
+    document, _path, key = list(element.clauses)
+    items = f"json_array_elements(CAST({compiler.process(document, **kw)} AS JSON) -> {compiler.process(key, **kw)})"
+    # Only compiled fragments are put in (values travel as bound parameters): no user text in the SQL.
+    columns = "item.place AS key, item.value AS value"
+    return f"LATERAL (SELECT {columns} FROM {items} WITH ORDINALITY AS item(value, place))"  # noqa: S608
+
+
+class _json_text(FunctionElement):
+    """One field of a JSON object (a row's value from _json_array_items), as text."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(_json_text)
+def _json_text_default(element, compiler, **kw):
+    item, name = list(element.clauses)
+    return f"json_extract({compiler.process(item, **kw)}, '$.' || {compiler.process(name, **kw)})"
+
+
+@compiles(_json_text, "postgresql")
+def _json_text_postgresql(element, compiler, **kw):
+    item, name = list(element.clauses)
+    return f"json_extract_path_text({compiler.process(item, **kw)}, {compiler.process(name, **kw)})"
+
+
 def owner_rows(values: FromClause) -> Select:
     """SQL twin of parse() for owners: one row per owner in `values` (columns action_id and value, the
     history text), as (action_id, post_id, post_name, kind, position). post_id is NULL when the entry
     did not know it; position is the order within the kind.
     """
-    arms = [_owners_of_kind(values, kind) for kind in OwnerKind]
-    return union_all(*arms)
+    return union_all(*(_owners_of_kind(values, kind) for kind in OwnerKind))
 
 
 def _owners_of_kind(values: FromClause, kind: OwnerKind) -> Select:
-    # A function in FROM may read the row before it (SQLite's table-valued functions; in PostgreSQL
-    # such functions are implicitly LATERAL), so each entry's list is expanded where it stands.
-    if db.session.get_bind().dialect.name == "postgresql":
-        items = (
-            func.json_array_elements(cast(values.c.value, JSON)[kind.value])
-            .table_valued("value", with_ordinality="position")
-            .render_derived(name="owner_item")
-        )
-        post_id = cast(func.json_extract_path_text(items.c.value, "id"), Integer)
-        post_name = func.json_extract_path_text(items.c.value, "name")
-        position = items.c.position
-    else:
-        items = func.json_each(values.c.value, f"$.{kind.value}").table_valued("key", "value", name="owner_item")
-        post_id = cast(func.json_extract(items.c.value, "$.id"), Integer)
-        post_name = type_coerce(func.json_extract(items.c.value, "$.name"), Text)
-        position = items.c.key
+    items = _json_array_items(values.c.value, literal(f"$.{kind.value}", Text), literal(kind.value, Text)).table_valued(
+        "key", "value", name="owner_item"
+    )
     return (
         select(
             values.c.action_id.label("action_id"),
-            post_id.label("post_id"),
-            post_name.label("post_name"),
+            cast(_json_text(items.c.value, literal("id", Text)), Integer).label("post_id"),
+            _json_text(items.c.value, literal("name", Text)).label("post_name"),
             literal(kind.value, Text).label("kind"),
-            cast(position, Integer).label("position"),
+            cast(items.c.key, Integer).label("position"),
         )
         .select_from(values)
         .join(items, true())
