@@ -304,11 +304,6 @@ def as_history_text(field: str, column: ColumnElement) -> ColumnElement[str]:
     raise ValueError(f"{field} values are written by serialise(), not in SQL")
 
 
-def current_as_text(column: ColumnElement) -> ColumnElement[str]:
-    """A column of Action as text, to stand in for a history value (dates and enums as history spells them)."""
-    return _as_text(column)
-
-
 def as_value(field: str, text: ColumnElement[str]) -> ColumnElement:
     """SQL twin of parse() for the plain fields: history text as the column's own type."""
     kind = kind_of(field)

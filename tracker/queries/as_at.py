@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from tracker.history_values import OWNERS, as_value, current_as_text, owner_rows
+from tracker.history_values import OWNERS, as_history_text, as_value, owner_rows
 from tracker.models import Action, ActionOwner, HistoryEntry, Post, ProgressUpdate
 
 REBUILT_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date", OWNERS)
@@ -68,7 +68,9 @@ def field_at(
     """
     action_id = Action.id if action_id is None else action_id
     fallback = (
-        literal("=", Text) + func.coalesce(current_as_text(current), literal("", Text)) if current is not None else None
+        literal("=", Text) + func.coalesce(as_history_text(field, current), literal("", Text))
+        if current is not None
+        else None
     )
     candidates = [
         _encoded(field, moment, before=True, action_id=action_id),
