@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import insert
 
 from tracker.extensions import db
+from tracker.history_values import Named, Owners, serialise
 from tracker.models import (
     Action,
     ActionOwner,
@@ -258,8 +259,8 @@ def _action(rows, rng, action_id, objective_id, position, created, end, posts, s
             "id": history_id,
             "action_id": action_id,
             "field": field,
-            "old_value": _serialise(old),
-            "new_value": _serialise(new),
+            "old_value": serialise(field, old),
+            "new_value": serialise(field, new),
             "actor_id": None,
             "actor_name": "Bench User",
             "created_at": at,
@@ -323,9 +324,9 @@ def _action(rows, rng, action_id, objective_id, position, created, end, posts, s
             history(at + timedelta(hours=2), "due_date", state["due_date"], moved)
             state["due_date"] = moved
         if rng.random() < 0.01:
-            before = [name for _, name, _ in owners]
+            before = _as_recorded(owners)
             owners = _owners(rng, posts)
-            history(at + timedelta(hours=3), "owners", before, [name for _, name, _ in owners])
+            history(at + timedelta(hours=3), "owners", before, _as_recorded(owners))
     for position, (post_id, _name, kind) in enumerate(owners):
         rows.add(ActionOwner, {"action_id": action_id, "post_id": post_id, "kind": kind, "position": position})
     for agency_id in rng.sample(range(1, sizes.agencies + 1), k=min(sizes.agencies, rng.randrange(0, 4))):
@@ -351,10 +352,10 @@ def _owners(rng: random.Random, posts) -> list[tuple[int, str, OwnerKind]]:
     ]
 
 
-def _serialise(value) -> str | None:
-    from tracker.services.history import serialise
-
-    return serialise(value)
+def _as_recorded(owners: list[tuple[int, str, OwnerKind]]) -> Owners:
+    return Owners(
+        **{kind.value: tuple(Named(post_id, name) for post_id, name, k in owners if k is kind) for kind in OwnerKind}
+    )
 
 
 def _reset_sequences() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.integration.test_progress_updates import errors
 from tracker.extensions import db
+from tracker.history_values import Named, Owners, parse
 from tracker.models import Action, DeadlineChange, HistoryEntry, OwnerKind, Role
 
 
@@ -96,15 +97,20 @@ def test_an_administrator_changes_the_action_and_every_change_is_recorded(admin_
     assert action.version > version
     entries = {e.field: e for e in db.session.scalars(select(HistoryEntry).where(HistoryEntry.action_id == action.id))}
     assert set(entries) == {"text", "is_restricted", "owners", "partners"}
-    assert entries["owners"].old_value == "Responsible: CSE Co-ordinator; Accountable: LSCB"
-    assert entries["owners"].new_value == "Responsible: CSE Co-ordinator, WMP; Accountable: none"
-    assert entries["partners"].new_value == "Health, Police"
+    coordinator, wmp, lscb = (Named(setup[k].id, setup[k].name) for k in ("coordinator", "wmp", "lscb"))
+    assert parse("owners", entries["owners"].old_value) == Owners(accountable=(lscb,), responsible=(coordinator,))
+    assert parse("owners", entries["owners"].new_value) == Owners(accountable=(), responsible=(coordinator, wmp))
+    health, police = setup["health"], setup["police"]
+    assert parse("partners", entries["partners"].new_value) == (Named.of(health), Named.of(police))
     assert all(e.reason == "Agreed at the June board" and e.actor_id == admin_client.user.id for e in entries.values())
 
     page = admin_client.page("actions.show", action_id=action.id)
     assert "The action has been changed." in page.text
     timeline = page.select_one(".app-timeline").text
-    assert "Owners changed" in timeline and "Responsible: CSE Co-ordinator, WMP; Accountable: none" in timeline
+    assert "Owners changed" in timeline
+    assert "Accountable: LSCB\nResponsible: CSE Co-ordinator" in timeline
+    assert "Accountable: none\nResponsible: CSE Co-ordinator, WMP" in timeline
+    assert "Partners involved changed" in timeline and "Health, Police" in timeline
     assert "Restricted changed" in timeline and "From No to Yes" in timeline
     assert "Agreed at the June board" in timeline
 

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from tests import factories
 from tests.integration.test_progress_updates import submit
 from tracker.extensions import db
-from tracker.models import Action, HistoryEntry, Rag, Role
+from tracker.models import HistoryEntry, Rag, Role
 from tracker.models.history import HistoryIsAppendOnly
-from tracker.services.history import record_event
+from tracker.services.auto_amber import record_overdue_actions
+from tracker.services.history import apply_changes
 
 
 def test_history_cannot_be_changed_or_deleted(app):
-    action = factories.make_action(factories.make_plan())
-    entry = record_event(action, "delivery_rag", Rag.GREEN, Rag.AMBER, None, "overdue")
+    action = factories.make_action(factories.make_plan(), delivery_rag=Rag.GREEN)
+    [entry] = apply_changes(action, {"delivery_rag": Rag.AMBER}, None, "Slipping")
     db.session.commit()
     entry.new_value = "green"
     with pytest.raises(HistoryIsAppendOnly):
@@ -37,14 +38,18 @@ def test_no_page_offers_to_change_history(app):
 
 def test_the_timeline_shows_system_changes_and_the_import(app, coventry, board_client, pinned_today):
     pinned_today("2015-07-01")
-    action = db.session.scalars(select(Action).where(Action.reference == "1.1")).one()
-    record_event(action, "auto_amber", None, "amber", None, "Overdue since 1 June 2015")
+    assert record_overdue_actions(date(2015, 7, 1)).newly_overdue
     db.session.commit()
-    page = board_client.page("actions.show", action_id=action.id)
+    # The first action the job raised to Amber (the plan had it rated, and due by the end of June).
+    entry = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.field == "auto_amber").order_by(HistoryEntry.action_id)
+    ).first()
+    page = board_client.page("actions.show", action_id=entry.action_id)
     items = page.select(".app-timeline__item")
-    assert "Shown as Amber because it is overdue" in items[0].text
-    assert "the tracker (automatic)" in items[0].text
-    assert "Reason: Overdue since 1 June 2015" in " ".join(items[0].text.split())
+    text = " ".join(items[0].text.split())
+    assert "Shown as Amber because it is overdue" in text
+    assert "the tracker (automatic)" in text
+    assert f"Reason: {entry.reason}" in text and entry.reason.startswith("Amber: overdue since ")
     assert "Action created" in items[-1].text
     assert "1 March 2015" in items[-1].text
 

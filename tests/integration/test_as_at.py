@@ -1,4 +1,7 @@
-"""Actions as they stood at the end of a past day, rebuilt from history, on both databases."""
+"""Actions as they stood at the end of a past day, rebuilt from history, on both databases.
+
+History is written by changing the actions through the services on the days the clock is pinned to.
+"""
 
 from datetime import date, datetime
 
@@ -8,7 +11,9 @@ from tests import factories
 from tracker.extensions import db
 from tracker.models import Rag, Role, Status
 from tracker.queries.actions import ActionFilters, list_actions
-from tracker.services.history import record_event
+from tracker.services.action_edit import ActionEdit, edit_action
+from tracker.services.deadlines import set_due_date
+from tracker.services.history import apply_changes
 
 TODAY = date(2015, 12, 1)
 
@@ -22,6 +27,18 @@ def viewer(app):
     return factories.make_user(role=Role.BOARD)
 
 
+@pytest.fixture
+def on(pinned_today):
+    """on("2015-04-10", action, delivery_rag=Rag.AMBER): the change, through the history service, on that day."""
+
+    def change(day: str, action, **changes) -> None:
+        pinned_today(day)
+        apply_changes(action, changes, None, "Changed in a test")
+        db.session.flush()
+
+    return change
+
+
 def _row(viewer, action_id: int, as_at: date | None):
     rows = list_actions(ActionFilters(action_ids=(action_id,), as_at=as_at), viewer, TODAY)
     return rows[0] if rows else None
@@ -33,35 +50,26 @@ def _plan_created(day: str):
     return plan
 
 
-def test_latest_value_at_or_before_the_moment_wins(app, viewer):
+def test_latest_value_at_or_before_the_moment_wins(app, viewer, on):
     plan = _plan_created("2015-03-01")
     action = factories.make_action(
         plan,
-        delivery_rag=Rag.GREEN,
+        delivery_rag=Rag.NOT_RATED,
         status=Status.IN_PROGRESS,
         due_date=date(2016, 3, 31),
         created_at=_at("2015-03-01"),
     )
-    record_event(action, "delivery_rag", "not_rated", "amber", None, at=_at("2015-04-10"))
-    record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-06-10"))
-    record_event(action, "delivery_rag", "red", "green", None, at=_at("2015-09-10"))
+    on("2015-04-10", action, delivery_rag=Rag.AMBER)
+    on("2015-06-10", action, delivery_rag=Rag.RED)
+    on("2015-09-10", action, delivery_rag=Rag.GREEN)
     db.session.commit()
 
     assert _row(viewer, action.id, date(2015, 3, 31)).delivery_rag is Rag.NOT_RATED  # old value of the first change
     assert _row(viewer, action.id, date(2015, 4, 10)).delivery_rag is Rag.AMBER  # a change that day counts
+    assert _row(viewer, action.id, date(2015, 4, 9)).delivery_rag is Rag.NOT_RATED
     assert _row(viewer, action.id, date(2015, 7, 1)).delivery_rag is Rag.RED
     assert _row(viewer, action.id, date(2015, 10, 1)).delivery_rag is Rag.GREEN
     assert _row(viewer, action.id, None).delivery_rag is Rag.GREEN
-
-
-def test_history_outranks_the_current_value_even_when_they_disagree(app, viewer):
-    """A change recorded before the moment decides, whatever the action says now."""
-    plan = _plan_created("2015-03-01")
-    action = factories.make_action(plan, delivery_rag=Rag.GREEN, created_at=_at("2015-03-01"))
-    record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-06-01"))
-    db.session.commit()
-    assert _row(viewer, action.id, date(2015, 7, 1)).delivery_rag is Rag.RED
-    assert _row(viewer, action.id, date(2015, 5, 1)).delivery_rag is Rag.AMBER
 
 
 def test_fields_never_changed_keep_their_current_value(app, viewer):
@@ -84,18 +92,20 @@ def test_actions_created_after_the_moment_are_left_out(app, viewer):
     assert _row(viewer, late.id, date(2015, 8, 1)) is not None  # the end of its first day
 
 
-def test_due_dates_and_status_are_rebuilt_and_the_rag_rule_applied_at_that_date(app, viewer):
+def test_due_dates_and_status_are_rebuilt_and_the_rag_rule_applied_at_that_date(app, viewer, on, pinned_today):
     plan = _plan_created("2015-03-01")
     action = factories.make_action(
         plan,
         delivery_rag=Rag.GREEN,
-        status=Status.COMPLETE,
-        due_date=date(2015, 12, 31),
+        status=Status.IN_PROGRESS,
+        due_date=None,
         created_at=_at("2015-03-01"),
     )
-    record_event(action, "due_date", None, "2015-06-30", None, at=_at("2015-03-05"))
-    record_event(action, "due_date", "2015-06-30", "2015-12-31", None, at=_at("2015-08-01"))
-    record_event(action, "status", "in_progress", "complete", None, at=_at("2015-11-01"))
+    pinned_today("2015-03-05")
+    set_due_date(action, date(2015, 6, 30), None, "Agreed at the board")
+    pinned_today("2015-08-01")
+    set_due_date(action, date(2015, 12, 31), None, "More time")
+    on("2015-11-01", action, status=Status.COMPLETE, delivery_rag=Rag.BLUE)
     db.session.commit()
 
     before_any_date = _row(viewer, action.id, date(2015, 3, 2))
@@ -111,25 +121,28 @@ def test_due_dates_and_status_are_rebuilt_and_the_rag_rule_applied_at_that_date(
     assert _row(viewer, action.id, date(2015, 11, 2)).effective.rag is Rag.BLUE
 
 
-def test_owners_are_rebuilt_from_the_posts_history_names(app, viewer):
+def test_owners_are_rebuilt_in_their_kind_from_the_owners_history(app, viewer, pinned_today):
+    """Owners changed through the administrator's edit (test_owner_history.py checks the pages)."""
     police = factories.make_agency("Police")
     council = factories.make_agency("Council")
     inspector = factories.make_post("Detective Inspector", police)
     manager = factories.make_post("Service Manager", council)
+    admin = factories.make_user(role=Role.ADMIN)
     plan = _plan_created("2015-03-01")
-    action = factories.make_action(plan, accountable=[manager], created_at=_at("2015-03-01"))
-    record_event(action, "owners", ["Detective Inspector"], ["Service Manager"], None, at=_at("2015-06-01"))
+    action = factories.make_action(plan, accountable=[inspector], created_at=_at("2015-03-01"))
+    pinned_today("2015-06-01")
+    edit = ActionEdit(action.text, (inspector.id,), (manager.id,), (), None, False, "Handed over")
+    edit_action(action, edit, admin, action.version)
     db.session.commit()
 
     then = _row(viewer, action.id, date(2015, 5, 1))
-    assert then.accountable == ["Detective Inspector"]  # a former owner counts as accountable
-    assert then.accountable_agencies == ["Police"]
-    assert _row(viewer, action.id, date(2015, 7, 1)).accountable == ["Service Manager"]
+    assert (then.accountable, then.responsible, then.accountable_agencies) == (["Detective Inspector"], [], ["Police"])
+    after = _row(viewer, action.id, date(2015, 7, 1))
+    assert (after.accountable, after.responsible) == (["Service Manager"], ["Detective Inspector"])
 
     by_agency = ActionFilters(plan_id=plan.id, accountable_agency_id=police.id, as_at=date(2015, 5, 1))
     assert [row.id for row in list_actions(by_agency, viewer, TODAY)] == [action.id]
     assert list_actions(ActionFilters(plan_id=plan.id, accountable_agency_id=police.id), viewer, TODAY) == []
-    assert inspector.id  # the post exists still, under its own name
 
 
 def test_not_updated_and_last_progress_as_at(app, viewer):
@@ -157,9 +170,10 @@ def test_not_updated_and_last_progress_as_at(app, viewer):
     assert [row.id for row in list_actions(never, viewer, TODAY)] == [action.id]
 
 
-def test_a_day_today_or_later_is_the_live_view(app, viewer):
+def test_a_day_today_or_later_is_the_live_view(app, viewer, on):
     plan = _plan_created("2015-03-01")
-    action = factories.make_action(plan, delivery_rag=Rag.GREEN, created_at=_at("2015-03-01"))
-    record_event(action, "delivery_rag", "red", "green", None, at=_at("2015-11-30"))
+    action = factories.make_action(plan, delivery_rag=Rag.RED, created_at=_at("2015-03-01"))
+    on("2015-11-30", action, delivery_rag=Rag.GREEN)
     db.session.commit()
     assert _row(viewer, action.id, TODAY).delivery_rag is Rag.GREEN
+    assert _row(viewer, action.id, date(2015, 11, 29)).delivery_rag is Rag.RED

@@ -220,13 +220,13 @@ def test_two_runs_at_the_same_time_record_each_event_once(app, monkeypatch):
     actions = [factories.make_action(plan, due_date=date(2015, 6, 1 + n % 20), responsible=[post]) for n in range(60)]
     db.session.commit()
 
-    original = auto_amber._insert_history
+    original = auto_amber.record_events_from
 
     def slow_insert(events, at):
         time.sleep(0.3)  # hold the claimed rows while the other run tries to claim them too
         original(events, at)
 
-    monkeypatch.setattr(auto_amber, "_insert_history", slow_insert)
+    monkeypatch.setattr(auto_amber, "record_events_from", slow_insert)
     results, errors = run_at_once(app, lambda: run_auto_amber(TODAY))
 
     assert errors == []

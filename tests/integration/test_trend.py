@@ -11,7 +11,7 @@ from tracker.models import Action, Rag, RagTrendPoint, Role, Status
 from tracker.queries import trend as trend_module
 from tracker.queries.actions import ActionFilters, ActionQuery
 from tracker.queries.trend import count_rag_mix, month_ends, trend_points
-from tracker.services.history import apply_changes, record_event
+from tracker.services.history import apply_changes
 
 TODAY = date(2015, 10, 15)
 DAYS = [date(2015, 6, 30), date(2015, 7, 31), date(2015, 8, 31), date(2015, 9, 30)]
@@ -25,12 +25,19 @@ def story(app, pinned_today):
     slipping = factories.make_action(
         plan, delivery_rag=Rag.GREEN, due_date=date(2015, 8, 15), created_at=datetime(2015, 6, 1)
     )
-    rated = factories.make_action(plan, delivery_rag=Rag.RED, created_at=datetime(2015, 6, 1))
-    record_event(rated, "delivery_rag", "not_rated", "amber", None, at=datetime(2015, 7, 10))
-    record_event(rated, "delivery_rag", "amber", "red", None, at=datetime(2015, 9, 10))
+    rated = factories.make_action(plan, delivery_rag=Rag.NOT_RATED, created_at=datetime(2015, 6, 1))
+    _change_on(pinned_today, "2015-07-10", rated, Rag.AMBER)
+    _change_on(pinned_today, "2015-09-10", rated, Rag.RED)
     factories.make_action(plan, delivery_rag=Rag.BLUE, status=Status.COMPLETE, created_at=datetime(2015, 8, 20))
     db.session.commit()
+    pinned_today(TODAY.isoformat())
     return {"plan": plan, "slipping": slipping, "rated": rated}
+
+
+def _change_on(pinned_today, day: str, action: Action, rag: Rag) -> None:
+    """The delivery RAG changed through the history service on that day."""
+    pinned_today(day)
+    apply_changes(action, {"delivery_rag": rag}, None, "Rated")
 
 
 def _query(viewer=None, **filters):
@@ -89,11 +96,12 @@ def test_changes_made_now_leave_past_points_alone(story, monkeypatch):
     assert counted == []
 
 
-def test_back_dated_history_recounts_the_points_it_precedes(story):
+def test_back_dated_history_recounts_the_points_it_precedes(story, pinned_today):
     query = _query()
     trend_points(query, DAYS)
-    record_event(story["rated"], "delivery_rag", "amber", "green", None, at=datetime(2015, 8, 5))
+    _change_on(pinned_today, "2015-08-05", story["rated"], Rag.GREEN)  # written now, dated in August
     db.session.commit()
+    pinned_today(TODAY.isoformat())
     points = trend_points(query, DAYS)
     assert _mix(points)[2] == {"amber": 1, "green": 1, "blue": 1}
     assert [point.counts for point in points] == list(count_rag_mix(query, DAYS).values())

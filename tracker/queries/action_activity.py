@@ -10,9 +10,9 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.formatting import format_date
+from tracker.history_values import OWNERS, PARTNERS, TRACKED_FIELDS, Owners, names, parse
 from tracker.models import SYSTEM_ACTOR, Evidence, HistoryEntry, ProgressUpdate, Rag, Status, User
 from tracker.services.evidence import ACCEPTED, describe_size, download_name
-from tracker.services.history import TRACKED_FIELDS
 
 
 @dataclass(frozen=True)
@@ -81,26 +81,27 @@ EVENTS = {
     "deadline_approved": "New due date agreed",
     "deadline_refused": "New due date refused",
 }
-# Events whose values are due dates.
-DATE_EVENTS = ("due_date", "start_date", "overdue", "deadline_request", "deadline_approved", "deadline_refused")
 
 
 def describe_value(field_name: str, value: str | None) -> str:
-    """A value as history stored it (serialise()), in the words a page shows."""
+    """A value as history stored it, in the words a page shows (read through history_values.parse)."""
     if value is None or value == "":
         return "not set"
     try:
-        if field_name in ("delivery_rag", "outcome_rag"):
-            return Rag(value).label
-        if field_name == "status":
-            return Status(value).label
-        if field_name in DATE_EVENTS:
-            return format_date(date.fromisoformat(value))
+        parsed = parse(field_name, value)
     except ValueError:
         return value
-    if field_name == "is_restricted":
-        return {"yes": "Yes", "no": "No"}.get(value, value)
-    return value
+    if isinstance(parsed, Rag | Status):
+        return parsed.label
+    if isinstance(parsed, bool):
+        return "Yes" if parsed else "No"
+    if isinstance(parsed, date):
+        return format_date(parsed)
+    if isinstance(parsed, Owners):
+        return f"Accountable: {names(parsed.accountable)}\nResponsible: {names(parsed.responsible)}"
+    if field_name == PARTNERS:
+        return names(parsed)
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class HistoryRow:
 
     @property
     def is_long_text(self) -> bool:
-        return self.field in ("text", "expected_evidence", "expected_outcomes", "owners", "partners")
+        return self.field in ("text", "expected_evidence", "expected_outcomes", OWNERS, PARTNERS)
 
     @property
     def who(self) -> str:

@@ -16,13 +16,10 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     FromClause,
-    Integer,
     Select,
     Subquery,
     Text,
-    and_,
     case,
     exists,
     func,
@@ -31,68 +28,12 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import aliased
 
-from tracker.models import Action, ActionOwner, HistoryEntry, OwnerKind, Post, ProgressUpdate
+from tracker.history_values import OWNERS, as_history_text, as_value, owner_rows
+from tracker.models import Action, ActionOwner, HistoryEntry, Post, ProgressUpdate
 
-REBUILT_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date", "owners")
-# How history writes a list of owners: post names joined like this (services/history.serialise).
-OWNER_SEPARATOR = "; "
-
-
-# --- three small portable SQL functions --------------------------------------------------
-
-
-class _as_text(FunctionElement):
-    """A column as text: PostgreSQL needs the cast, SQLite already stores dates and enums as text."""
-
-    type = Text()
-    inherit_cache = True
-
-
-@compiles(_as_text)
-def _as_text_default(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(_as_text, "postgresql")
-def _as_text_postgresql(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
-
-
-class _as_date(FunctionElement):
-    """An ISO date held as text, as a date. SQLite has no date type (and CAST would make it a number)."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(_as_date)
-def _as_date_default(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(_as_date, "postgresql")
-def _as_date_postgresql(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
-
-
-class _position(FunctionElement):
-    """Where `needle` starts in `haystack` (1-based), 0 when it is not there."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(_position)
-def _position_default(element, compiler, **kw):
-    return f"instr({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_position, "postgresql")
-def _position_postgresql(element, compiler, **kw):
-    return f"strpos({compiler.process(element.clauses, **kw)})"
+REBUILT_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date", OWNERS)
 
 
 # --- the rule ----------------------------------------------------------------------------
@@ -126,7 +67,11 @@ def field_at(
     actions with no change at or before the moment.
     """
     action_id = Action.id if action_id is None else action_id
-    fallback = literal("=", Text) + func.coalesce(_as_text(current), literal("", Text)) if current is not None else None
+    fallback = (
+        literal("=", Text) + func.coalesce(as_history_text(field, current), literal("", Text))
+        if current is not None
+        else None
+    )
     candidates = [
         _encoded(field, moment, before=True, action_id=action_id),
         _encoded(field, moment, before=False, action_id=action_id),
@@ -149,20 +94,9 @@ def state_at(
     however often the RAG rule that reads it refers to a column; and so computes every column,
     which is why a caller that needs less says so.
     """
-    columns = [
-        Action.id.label("id"),
-        type_coerce(field_at("delivery_rag", moment, Action.delivery_rag), Action.delivery_rag.type).label(
-            "delivery_rag"
-        ),
-        type_coerce(field_at("status", moment, Action.status), Action.status.type).label("status"),
-        _as_date(field_at("due_date", moment, Action.due_date)).label("due_date"),
-    ]
-    if with_outcome:
-        columns.append(
-            type_coerce(field_at("outcome_rag", moment, Action.outcome_rag), Action.outcome_rag.type).label(
-                "outcome_rag"
-            )
-        )
+    fields = ["delivery_rag", "status", "due_date"] + (["outcome_rag"] if with_outcome else [])
+    columns = [Action.id.label("id")]
+    columns += [as_value(name, field_at(name, moment, getattr(Action, name))).label(name) for name in fields]
     if with_progress:
         columns.append(last_progress_at(moment).label("last_progress_at"))
     statement = select(*columns).where(Action.created_at <= moment)
@@ -181,42 +115,34 @@ def last_progress_at(moment: datetime) -> ColumnElement[datetime]:
     return case((Action.last_progress_at <= moment, Action.last_progress_at), else_=latest_by_then)
 
 
-def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None) -> FromClause:
-    """(action_id, post_id, kind, position): who owned each action at the moment.
+def _post_named(name: ColumnElement[str]) -> ColumnElement[int]:
+    named = aliased(Post)
+    return select(named.id).where(named.name == name).scalar_subquery()
 
-    Actions whose owners never changed keep their owners. For the others, history names the posts
-    but not whether each was accountable or responsible: a post that still owns the action keeps
-    its kind, and one that no longer does is counted as accountable (the column the board holds to
-    account). Names are matched to today's posts, so a post renamed since is not found.
+
+def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None) -> FromClause:
+    """(action_id, post_id, kind, position): who owned each action at the moment, and in which kind.
+
+    Actions whose owners never changed keep their owners. For the others, the owners history
+    recorded at that moment (history_values.owner_rows reads it): each post found by its id, so a
+    post renamed since still counts, or by its name where the entry does not know the id.
     """
-    owners_changed = exists().where(HistoryEntry.action_id == Action.id, HistoryEntry.field == "owners")
+    owners_changed = exists().where(HistoryEntry.action_id == Action.id, HistoryEntry.field == OWNERS)
     unchanged = select(ActionOwner.action_id, ActionOwner.post_id, ActionOwner.kind, ActionOwner.position).where(
-        ~exists().where(HistoryEntry.action_id == ActionOwner.action_id, HistoryEntry.field == "owners")
+        ~exists().where(HistoryEntry.action_id == ActionOwner.action_id, HistoryEntry.field == OWNERS)
     )
-    names = select(Action.id.label("action_id"), field_at("owners", moment, None).label("names")).where(
+    values = select(Action.id.label("action_id"), field_at(OWNERS, moment, None).label("value")).where(
         owners_changed, Action.created_at <= moment
     )
     if action_ids is not None:
         unchanged = unchanged.where(ActionOwner.action_id.in_(action_ids))
-        names = names.where(Action.id.in_(action_ids))
-    names = names.offset(0).subquery("owner_names")
-    separator = literal(OWNER_SEPARATOR, Text)
-    current_kind = (
-        select(func.min(ActionOwner.kind))
-        .where(ActionOwner.action_id == names.c.action_id, ActionOwner.post_id == Post.id)
-        .scalar_subquery()
-    )
+        values = values.where(Action.id.in_(action_ids))
+    recorded = owner_rows(values.offset(0).subquery("owner_values")).subquery("recorded_owners")
     from_history = select(
-        names.c.action_id,
+        recorded.c.action_id,
         Post.id.label("post_id"),
-        type_coerce(func.coalesce(current_kind, OwnerKind.ACCOUNTABLE.value), ActionOwner.kind.type).label("kind"),
-        literal(0).label("position"),
-    ).join(
-        Post,
-        and_(
-            names.c.names.is_not(None),
-            _position(separator + names.c.names + separator, separator + Post.name + separator) > 0,
-        ),
-    )
+        type_coerce(recorded.c.kind, ActionOwner.kind.type).label("kind"),
+        recorded.c.position,
+    ).join(Post, Post.id == func.coalesce(recorded.c.post_id, _post_named(recorded.c.post_name)))
     # Materialised: the owner rules look owners up once per action, which must not rebuild them each time.
     return union_all(unchanged, from_history).cte("owners_at").prefix_with("MATERIALIZED")

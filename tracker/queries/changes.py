@@ -21,11 +21,11 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select
 
 from tracker.clock import end_of_day
+from tracker.history_values import as_value, serialise
 from tracker.models import Action, HistoryEntry, Rag, Status
-from tracker.queries.as_at import _as_date
 from tracker.queries.states import ActionStates
 from tracker.rag import effective_delivery_rag_sql
 
@@ -93,9 +93,7 @@ class ChangesSince:
         return statement.outerjoin(self.undone, self.undone.c.action_id == Action.id)
 
     def _then(self, field: str, now: ColumnElement) -> ColumnElement:
-        raw = self.undone.c[field]
-        value = _as_date(raw) if field == "due_date" else type_coerce(raw, now.type)
-        return case((self.undone.c[f"has_{field}"] == 1, value), else_=now)
+        return case((self.undone.c[f"has_{field}"] == 1, as_value(field, self.undone.c[field])), else_=now)
 
     @property
     def moment(self) -> datetime:
@@ -131,7 +129,7 @@ class ChangesSince:
     def _completed_since(self) -> ColumnElement[bool]:
         window = [
             HistoryEntry.field == "status",
-            HistoryEntry.new_value == Status.COMPLETE.value,
+            HistoryEntry.new_value == serialise("status", Status.COMPLETE),
             HistoryEntry.created_at > self.moment,
         ]
         if self.states.moment is not None:

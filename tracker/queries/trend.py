@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tracker import clock
 from tracker.clock import end_of_day
 from tracker.extensions import db
+from tracker.history_values import OWNERS, PARTNERS
 from tracker.models import Action, HistoryEntry, Objective, Rag, RagTrendPoint, Strand
 from tracker.permissions import sees_restricted
 from tracker.queries.actions import structural_scope
@@ -91,7 +92,7 @@ def _scope_fields(query) -> list[str]:
     if not sees_restricted(query.viewer):
         fields.append("is_restricted")
     if f.agency_id is not None or f.post_id is not None:
-        fields += ["owners", "partners"]
+        fields += [OWNERS, PARTNERS]
     return fields
 
 

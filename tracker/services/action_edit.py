@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.history_values import OWNERS, PARTNERS, Owners, partners_of
 from tracker.models import Action, ActionOwner, Agency, OwnerKind, Post, User
 from tracker.services.deadlines import set_due_date
 from tracker.services.history import apply_changes, record_event
@@ -34,19 +35,6 @@ class ActionEditRejected(ValueError):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("; ".join(problems.values()))
         self.problems = problems
-
-
-def describe_owners(action: Action) -> str:
-    """Owners as history records them: "Responsible: A, B; Accountable: C"."""
-    parts = []
-    for label, kind in (("Responsible", OwnerKind.RESPONSIBLE), ("Accountable", OwnerKind.ACCOUNTABLE)):
-        names = [post.name for post in action.posts_of(kind)]
-        parts.append(f"{label}: {', '.join(names) if names else 'none'}")
-    return "; ".join(parts)
-
-
-def describe_partners(action: Action) -> str:
-    return ", ".join(agency.name for agency in action.partners) or "none"
 
 
 def edit_problems(action: Action, edit: ActionEdit) -> dict[str, str]:
@@ -92,21 +80,21 @@ def edit_action(action: Action, edit: ActionEdit, actor: User, opened_version: i
         )
     ]
 
-    old_owners = describe_owners(action)
+    old_owners = Owners.of(action)
     _set_owners(action, edit)
-    new_owners = describe_owners(action)
+    new_owners = Owners.of(action)
     if new_owners != old_owners:
-        record_event(action, "owners", old_owners, new_owners, actor, reason)
-        changed.append("owners")
+        record_event(action, OWNERS, old_owners, new_owners, actor, reason)
+        changed.append(OWNERS)
 
-    old_partners = describe_partners(action)
+    old_partners = partners_of(action)
     action.partners = list(
         db.session.scalars(select(Agency).where(Agency.id.in_(edit.partner_agency_ids)).order_by(Agency.name))
     )
-    new_partners = describe_partners(action)
+    new_partners = partners_of(action)
     if new_partners != old_partners:
-        record_event(action, "partners", old_partners, new_partners, actor, reason)
-        changed.append("partners")
+        record_event(action, PARTNERS, old_partners, new_partners, actor, reason)
+        changed.append(PARTNERS)
 
     if edit.due_date is not None and edit.due_date != action.due_date:
         set_due_date(action, edit.due_date, actor, reason)

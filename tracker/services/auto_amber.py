@@ -8,7 +8,8 @@ It works on sets, not one action at a time, in a handful of statements whatever 
   the same time (two servers on PostgreSQL) can never both claim an action: the second run's UPDATE
   waits for the first one's row locks, then finds the rows already claimed. The claim bumps the
   action's version, so a form opened before the run cannot silently overwrite it;
-- record: one INSERT ... SELECT of the history entries for the claimed ids (sent as one JSON value);
+- record: one INSERT ... SELECT of the history entries for the claimed ids (sent as one JSON value),
+  through the history service's bulk writer;
 - tell: one INSERT ... SELECT of the notifications, ON CONFLICT DO NOTHING against their unique key
   as a second guard.
 The wording comes from the RAG rule itself (rag.py), computed once per due date, not per action.
@@ -26,13 +27,11 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
-    Select,
     String,
     case,
     cast,
     column,
     func,
-    insert,
     literal,
     null,
     or_,
@@ -45,11 +44,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import format_date
+from tracker.history_values import AUTO_AMBER, OVERDUE, as_history_text, serialise
 from tracker.models import (
-    SYSTEM_ACTOR,
     Action,
     ActionOwner,
-    HistoryEntry,
     Notification,
     Objective,
     Plan,
@@ -60,12 +58,13 @@ from tracker.models import (
     post_holders,
 )
 from tracker.rag import action_is_overdue_sql, effective_delivery_rag, effective_delivery_rag_sql, overdue_since
+from tracker.services.history import record_events_from
 from tracker.sql import insert_ignoring_duplicates
 
 # History fields the job writes. An owner-rated Red action that falls overdue stays Red, so its
 # event is "overdue" rather than "auto_amber"; escalation changes the delivery RAG itself.
-AUTO_AMBER_FIELD = "auto_amber"
-OVERDUE_FIELD = "overdue"
+AUTO_AMBER_FIELD = AUTO_AMBER
+OVERDUE_FIELD = OVERDUE
 ESCALATION_FIELD = "delivery_rag"
 
 
@@ -120,12 +119,16 @@ def _record_newly_overdue(today: date, run_at: datetime) -> tuple[int, int]:
         else_=_lookup_by_date(red_reasons, Action.due_date),
     )
     chosen = _ids_in(Action.id, [action_id for action_id, _ in claimed])
-    _insert_history(
+    record_events_from(
         select(
             Action.id,
             case((raised, literal(AUTO_AMBER_FIELD)), else_=literal(OVERDUE_FIELD)),
-            case((raised, cast(Action.delivery_rag, String)), else_=null()),  # the rating its owner gave
-            case((raised, literal(Rag.AMBER.value)), else_=_iso_date_text(Action.due_date)),
+            # auto_amber: the rating its owner gave, raised to Amber; overdue: the due date it passed.
+            case((raised, as_history_text(AUTO_AMBER_FIELD, Action.delivery_rag)), else_=null()),
+            case(
+                (raised, literal(serialise(AUTO_AMBER_FIELD, Rag.AMBER))),
+                else_=as_history_text(OVERDUE_FIELD, Action.due_date),
+            ),
             reason,
         ).where(chosen),
         run_at,
@@ -169,9 +172,13 @@ def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime)
     chosen = _ids_in(Action.id, [action_id for action_id, _ in to_red])
     reason = _lookup_by_date(reasons, Action.due_date)
     # History first, while the rating it replaces is still there to record.
-    _insert_history(
+    record_events_from(
         select(
-            Action.id, literal(ESCALATION_FIELD), cast(Action.delivery_rag, String), literal(Rag.RED.value), reason
+            Action.id,
+            literal(ESCALATION_FIELD),
+            as_history_text(ESCALATION_FIELD, Action.delivery_rag),
+            literal(serialise(ESCALATION_FIELD, Rag.RED)),
+            reason,
         ).where(chosen),
         run_at,
     )
@@ -183,16 +190,6 @@ def _escalate_plan(plan_id: int, after_days: int, today: date, run_at: datetime)
         .execution_options(synchronize_session=False)
     )
     return len(to_red), told
-
-
-def _insert_history(events: Select, at: datetime) -> None:
-    """Append one history entry by the system per row of `events` (action id, field, old, new, reason)."""
-    rows = events.add_columns(null(), literal(SYSTEM_ACTOR), literal(at, DateTime))
-    db.session.execute(
-        insert(HistoryEntry).from_select(
-            ["action_id", "field", "old_value", "new_value", "reason", "actor_id", "actor_name", "created_at"], rows
-        )
-    )
 
 
 def _notify_owners(

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import format_date
+from tracker.history_values import DEADLINE_APPROVED, DEADLINE_REFUSED, DEADLINE_REQUEST
 from tracker.models import Action, DeadlineChange, RequestState, User
 from tracker.services.history import apply_changes, record_event
 
@@ -66,9 +67,9 @@ def set_due_date(
 
 # --- an owner asks, the co-ordinator decides ------------------------------------------------
 
-REQUEST_EVENT = "deadline_request"
-APPROVED_EVENT = "deadline_approved"
-REFUSED_EVENT = "deadline_refused"
+REQUEST_EVENT = DEADLINE_REQUEST
+APPROVED_EVENT = DEADLINE_APPROVED
+REFUSED_EVENT = DEADLINE_REFUSED
 
 
 def pending_request(action_id: int) -> DeadlineChange | None:

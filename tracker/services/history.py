@@ -1,54 +1,28 @@
 """Changing an action and writing every change to its history, in one place.
 
-Every service that changes an action goes through apply_changes (or record_event for
-happenings that are not a field), so nothing is ever silently overwritten.
+Every entry, by a person or by a job, is written here: apply_changes for the action's own columns,
+record_event for owners, partners and happenings that are not a field, record_events_from for a
+job's entries for many actions in one INSERT ... SELECT. How each value is spelt is defined in
+tracker/history_values.py, which the readers use too.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import DateTime, Select, insert, literal, null
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.history_values import LIST_FIELDS, TRACKED_FIELDS, serialise
 from tracker.models import SYSTEM_ACTOR, Action, HistoryEntry, ProgressUpdate, User
 
-# Action fields whose changes are tracked, with the words the timeline uses for them.
-TRACKED_FIELDS = {
-    "reference": "Reference",
-    "text": "Action",
-    "expected_evidence": "Evidence expected",
-    "expected_outcomes": "Outcomes expected",
-    "timescale_text": "Timescale",
-    "start_date": "Start date",
-    "due_date": "Due date",
-    "status": "Status",
-    "delivery_rag": "Delivery RAG",
-    "outcome_rag": "Outcome RAG",
-    "is_restricted": "Restricted",
-    "owners": "Owners",
-    "partners": "Partners involved",
-    "objective_id": "Sub-objective",
-}
+__all__ = ["TRACKED_FIELDS", "apply_changes", "record_event", "record_events_from"]
 
-LIST_FIELDS = frozenset({"owners", "partners"})
-
-
-def serialise(value: Any) -> str | None:
-    """How a value is written in history: ISO dates, enum values, "yes"/"no", text as is."""
-    if value is None:
-        return None
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+# The columns a bulk writer's SELECT gives, in this order.
+BULK_COLUMNS = ("action_id", "field", "old_value", "new_value", "reason")
 
 
 def _actor_fields(actor: User | None) -> dict[str, Any]:
@@ -67,12 +41,16 @@ def record_event(
     update: ProgressUpdate | None = None,
     at: datetime | None = None,
 ) -> HistoryEntry:
-    """Append one history entry (actor None means the system)."""
+    """Append one history entry (actor None means the system).
+
+    old and new are Python values of the field (history_values.Owners for owners, the agencies
+    for partners); they are written as history_values.serialise spells them.
+    """
     entry = HistoryEntry(
         action_id=action.id,
         field=field,
-        old_value=serialise(old),
-        new_value=serialise(new),
+        old_value=serialise(field, old),
+        new_value=serialise(field, new),
         created_at=at or clock.now(),
         reason=reason,
         progress_update_id=update.id if update is not None else None,
@@ -80,6 +58,17 @@ def record_event(
     )
     db.session.add(entry)
     return entry
+
+
+def record_events_from(events: Select, at: datetime) -> None:
+    """Append one history entry by the system per row of `events`, in one INSERT ... SELECT.
+
+    The SELECT gives BULK_COLUMNS in order: action id, field, old and new value, reason. Values
+    taken from columns of Action go through history_values.as_history_text, so they are spelt as
+    serialise() spells them.
+    """
+    rows = events.add_columns(null(), literal(SYSTEM_ACTOR), literal(at, DateTime))
+    db.session.execute(insert(HistoryEntry).from_select([*BULK_COLUMNS, "actor_id", "actor_name", "created_at"], rows))
 
 
 def apply_changes(
@@ -99,7 +88,7 @@ def apply_changes(
         if field not in TRACKED_FIELDS or field in LIST_FIELDS:
             raise KeyError(f"{field} is not a tracked column of Action (owners and partners use record_event)")
         old = getattr(action, field)
-        if serialise(old) == serialise(new):
+        if serialise(field, old) == serialise(field, new):
             continue
         setattr(action, field, new)
         entries.append(record_event(action, field, old, new, actor, reason, update, at))
