@@ -10,12 +10,12 @@ from tracker.extensions import db
 from tracker.jobs import auto_amber as run_auto_amber
 from tracker.models import Action, DeadlineChange, HistoryEntry, RequestState, Role
 from tracker.services.deadlines import (
-    DeadlineError,
     approve_request,
     refuse_request,
     request_due_date_change,
     set_due_date,
 )
+from tracker.services.refusal import Refused
 
 TODAY = "2015-07-01"
 
@@ -62,7 +62,7 @@ def test_a_request_changes_nothing_until_it_is_approved(owned):
 )
 def test_a_request_needs_a_future_date_and_a_reason(owned, new_date, reason, field, message):
     action, _post, owner = owned
-    with pytest.raises(DeadlineError) as raised:
+    with pytest.raises(Refused) as raised:
         request_due_date_change(action, new_date, owner, reason)
     assert raised.value.field == field
     assert str(raised.value).startswith(message)
@@ -71,7 +71,7 @@ def test_a_request_needs_a_future_date_and_a_reason(owned, new_date, reason, fie
 def test_one_request_at_a_time(owned):
     action, _post, owner = owned
     request_due_date_change(action, date(2015, 9, 30), owner, "Police data arrives in August")
-    with pytest.raises(DeadlineError, match="already waiting for the co-ordinator"):
+    with pytest.raises(Refused, match="already waiting for the co-ordinator"):
         request_due_date_change(action, date(2015, 10, 31), owner, "Or later")
 
 
@@ -109,7 +109,7 @@ def test_refusing_needs_a_comment_and_leaves_the_date(owned):
     action, _post, owner = owned
     change = request_due_date_change(action, date(2015, 9, 30), owner, "Police data arrives in August")
     coordinator = factories.make_user(role=Role.ADMIN)
-    with pytest.raises(DeadlineError, match="Enter why the request is refused"):
+    with pytest.raises(Refused, match="Enter why the request is refused"):
         refuse_request(change, coordinator, "  ")
     refuse_request(change, coordinator, "The board needs this before the September meeting")
     db.session.commit()
@@ -126,7 +126,7 @@ def test_a_request_is_decided_once(owned):
     coordinator = factories.make_user(role=Role.ADMIN)
     # A second co-ordinator refused it a moment ago, in another session.
     db.session.execute(DeadlineChange.__table__.update().where(DeadlineChange.id == change.id).values(state="refused"))
-    with pytest.raises(DeadlineError, match="already been decided"):
+    with pytest.raises(Refused, match="already been decided"):
         approve_request(change, coordinator, "")
     db.session.rollback()
     assert db.session.get(Action, action.id).due_date == date(2015, 5, 31)
@@ -137,14 +137,14 @@ def test_a_requested_date_that_has_passed_cannot_be_approved(owned, pinned_today
     change = request_due_date_change(action, date(2015, 7, 15), owner, "A fortnight more")
     db.session.commit()
     pinned_today("2015-07-20")
-    with pytest.raises(DeadlineError, match="has already passed"):
+    with pytest.raises(Refused, match="has already passed"):
         approve_request(change, factories.make_user(role=Role.ADMIN), "")
 
 
 def test_an_administrator_changing_a_date_directly_must_give_a_reason(owned):
     action, _post, _owner = owned
     admin = factories.make_user(role=Role.ADMIN)
-    with pytest.raises(DeadlineError, match="Enter the reason"):
+    with pytest.raises(Refused, match="Enter the reason"):
         set_due_date(action, date(2015, 8, 31), admin, "")
     set_due_date(action, date(2015, 8, 31), admin, "Agreed with the chair")
     db.session.commit()

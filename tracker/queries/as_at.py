@@ -36,7 +36,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.models import Action, ActionOwner, HistoryEntry, OwnerKind, Post, ProgressUpdate
 
-REBUILT_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date", "owners")
 # How history writes a list of owners: post names joined like this (services/history.serialise).
 OWNER_SEPARATOR = "; "
 

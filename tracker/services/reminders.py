@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from flask import current_app, render_template
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 
-from tracker.cycles import cycle_starts
+from tracker.cycles import cycle_starts, needs_update_sql
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.mail import Email
@@ -35,8 +35,8 @@ from tracker.models import (
     User,
     post_holders,
 )
+from tracker.models.plan import action_label
 from tracker.permissions import action_visible_to_role_sql
-from tracker.queries.deadlines import needs_update_sql
 from tracker.rag import action_is_overdue_sql
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ STALE_CLAIM = timedelta(minutes=30)
 @dataclass(frozen=True)
 class ReminderItem:
     action_id: int
-    label: str  # "Action 1.1"
+    label: str  # "Action 1.1" (models.plan.action_label)
     text: str
     plan_name: str
     detail: str  # why it is listed: "Due 10 July 2015, in 9 days"
@@ -222,8 +222,9 @@ def _newly_overdue(today: date):
 
 def _item(action_id: int, reference: str, text: str, plan_name: str, detail: str) -> ReminderItem:
     first_line = (text.splitlines() or [""])[0]
-    label = f"Action {reference}" if reference else "Action"
-    return ReminderItem(action_id, label, _shorten(first_line, 140), plan_name, detail, action_url(action_id))
+    return ReminderItem(
+        action_id, action_label(reference, text), _shorten(first_line, 140), plan_name, detail, action_url(action_id)
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

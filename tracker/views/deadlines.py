@@ -32,14 +32,13 @@ from tracker.queries.deadlines import (
     reporting_dates,
 )
 from tracker.services.deadlines import (
-    DeadlineError,
     approve_request,
+    change_due_date_directly,
     refuse_request,
     request_due_date_change,
-    set_due_date,
 )
+from tracker.services.refusal import Refused
 from tracker.services.reporting import (
-    ReportingError,
     add_reporting_date,
     remove_reporting_date,
     update_deadline_settings,
@@ -48,7 +47,7 @@ from tracker.services.reporting import (
 bp = Blueprint("deadlines", __name__)
 
 
-def _show_error(form: FlaskForm, error: DeadlineError | ReportingError) -> None:
+def _show_error(form: FlaskForm, error: Refused) -> None:
     """Put a service's refusal on the field it is about (the first field if none), for the error summary."""
     field = getattr(form, error.field, None) if error.field else None
     if field is None:
@@ -98,9 +97,7 @@ def change_due_date(action_id: int):
         new_date = form.new_due_date.data
         try:
             if direct:
-                if new_date == action.due_date:
-                    raise DeadlineError("Enter a date different from the current due date", "new_due_date")
-                set_due_date(action, new_date, current_user, form.reason.data or "")
+                change_due_date_directly(action, new_date, current_user, form.reason.data or "")
                 message = f"The due date of {action.label} is now {format_date(new_date)}."
             else:
                 request_due_date_change(action, new_date, current_user, form.reason.data or "")
@@ -108,7 +105,7 @@ def change_due_date(action_id: int):
                     f"Your request to move the due date to {format_date(new_date)} has been sent to the "
                     "co-ordinator. The due date stays as it is until they approve it."
                 )
-        except DeadlineError as error:
+        except Refused as error:
             db.session.rollback()
             _show_error(form, error)
         else:
@@ -141,7 +138,7 @@ def decide(change_id: int):
             else:
                 refuse_request(change, current_user, form.comment.data or "")
                 message = f"Refused: the due date of {_row_label(row)} stays as it was."
-        except DeadlineError as error:
+        except Refused as error:
             db.session.rollback()
             _show_error(form, error)
             row = deadline_request(change_id) or abort(404)
@@ -168,7 +165,7 @@ def reporting_dates_page(plan_id: int):
             added = add_reporting_date(
                 plan, form.meeting_name.data or "", form.meeting_date.data, form.updates_due_date.data
             )
-        except ReportingError as error:
+        except Refused as error:
             db.session.rollback()
             _show_error(form, error)
         else:
@@ -210,7 +207,7 @@ def settings(plan_id: int):
                 form.remind_due_within_days.data,
                 form.remind_update_within_days.data,
             )
-        except ReportingError as error:
+        except Refused as error:
             db.session.rollback()
             _show_error(form, error)
         else:
