@@ -174,7 +174,7 @@ class ProgressUpdateForm(VersionStamped, FlaskForm):
         return self.evidence_file.data is not None
 
     def submission(self) -> ProgressSubmission:
-        """What the owner asked for, once the form itself is valid."""
+        """What the owner asked for, once the ratings and status are readable (shape_is_valid_for_rules)."""
         link = None
         if url := (self.evidence_url.data or "").strip():
             link = LinkEvidence(url=url, title=(self.evidence_url_title.data or "").strip())
@@ -190,6 +190,7 @@ class ProgressUpdateForm(VersionStamped, FlaskForm):
             no_evidence_reason=self.no_evidence_reason.data or "",
             link=link,
             file=file,
+            has_input_errors=bool(self.errors),
         )
 
     def shape_is_valid_for_rules(self) -> bool:
