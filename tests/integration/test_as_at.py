@@ -158,8 +158,12 @@ def test_not_updated_and_last_progress_as_at(app, viewer):
 
 
 def test_a_day_today_or_later_is_the_live_view(app, viewer):
+    """Today and later read the action itself; only a past day is rebuilt from history."""
     plan = _plan_created("2015-03-01")
     action = factories.make_action(plan, delivery_rag=Rag.GREEN, created_at=_at("2015-03-01"))
-    record_event(action, "delivery_rag", "red", "green", None, at=_at("2015-11-30"))
+    # History that disagrees with the action as it is now: only a rebuilt view shows Red.
+    record_event(action, "delivery_rag", "amber", "red", None, at=_at("2015-11-30"))
     db.session.commit()
+    assert _row(viewer, action.id, date(2015, 11, 30)).delivery_rag is Rag.RED
     assert _row(viewer, action.id, TODAY).delivery_rag is Rag.GREEN
+    assert _row(viewer, action.id, date(2016, 1, 1)).delivery_rag is Rag.GREEN
