@@ -101,7 +101,7 @@ def test_an_administrator_changes_the_action_and_every_change_is_recorded(admin_
     assert entries["partners"].new_value == "Health, Police"
     assert all(e.reason == "Agreed at the June board" and e.actor_id == admin_client.user.id for e in entries.values())
 
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     assert "The action has been changed." in page.text
     timeline = page.select_one(".app-timeline").text
     assert "Owners changed" in timeline and "Responsible: CSE Co-ordinator, WMP; Accountable: none" in timeline
@@ -136,7 +136,7 @@ def test_changing_the_due_date_needs_a_reason_and_goes_through_the_deadline_reco
     )  # fmt: skip
     entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "due_date")).one()
     assert (entry.old_value, entry.new_value) == ("2015-09-30", "2016-03-31")
-    assert "From 30 September 2015 to 31 March 2016" in admin_client.page("actions.show", action_id=action.id).text
+    assert "From 30 September 2015 to 31 March 2016" in admin_client.get_page("actions.show", action_id=action.id).text
 
 
 @pytest.mark.parametrize(

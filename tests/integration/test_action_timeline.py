@@ -40,7 +40,7 @@ def test_the_timeline_shows_system_changes_and_the_import(app, coventry, board_c
     action = db.session.scalars(select(Action).where(Action.reference == "1.1")).one()
     record_event(action, "auto_amber", None, "amber", None, "Overdue since 1 June 2015")
     db.session.commit()
-    page = board_client.page("actions.show", action_id=action.id)
+    page = board_client.get_page("actions.show", action_id=action.id)
     items = page.select(".app-timeline__item")
     assert "Shown as Amber because it is overdue" in items[0].text
     assert "the tracker (automatic)" in items[0].text
@@ -55,7 +55,7 @@ def test_the_timeline_links_field_changes_to_their_update(client_as, pinned_toda
     action = factories.make_action(factories.make_plan(), responsible=[post], due_date=date(2015, 9, 30))
     client = client_as(Role.OWNER, posts=[post])
     submit(client, action.id, delivery_rag="amber", outcome_rag="not_rated", status="ongoing", commentary="Slipping.")
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     update_id = page.select_one(".app-update")["id"]
     items = page.select(".app-timeline__item")
     headings = [item.select_one("h3").text.strip() for item in items]
@@ -125,14 +125,14 @@ def test_a_long_record_shows_the_latest_entries_and_links_to_the_rest(client_as,
             commentary=f"Update {n}",
         )
 
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert [u.select_one(".app-preserve-lines").text for u in page.select(".app-update")] == ["Update 2", "Update 1"]
     assert len(page.select(".app-timeline__item")) == 2
     more = page.find("a", string="Show the full history")
     assert more["href"] == f"/actions/{action.id}?history=all#history"
     assert page.find("a", string="Show all progress updates")["href"] == f"/actions/{action.id}?updates=all#updates"
 
-    full = client.page("actions.show", action_id=action.id, history="all")
+    full = client.get_page("actions.show", action_id=action.id, history="all")
     items = full.select(".app-timeline__item")
     assert len(items) == 3
     assert full.find("a", string="Show the full history") is None
@@ -141,4 +141,4 @@ def test_a_long_record_shows_the_latest_entries_and_links_to_the_rest(client_as,
     assert oldest_update_link.startswith(f"/actions/{action.id}?")
     assert "updates=all" in oldest_update_link and "history=all" in oldest_update_link
     assert items[0].select_one("a")["href"].startswith("#update-")
-    assert len(client.page("actions.show", action_id=action.id, updates="all").select(".app-update")) == 3
+    assert len(client.get_page("actions.show", action_id=action.id, updates="all").select(".app-update")) == 3

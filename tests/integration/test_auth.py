@@ -9,7 +9,7 @@ from tracker.views.auth import SIGN_IN_FAILED
 
 
 def test_sign_in_page_renders_with_a_form(client):
-    page = client.page("auth.sign_in")
+    page = client.get_page("auth.sign_in")
     assert page.select_one("h1").text.strip() == "Sign in"
     assert page.select_one("input[name=csrf_token]")
     assert page.select_one("input#email")["autocomplete"] == "email"

@@ -40,7 +40,7 @@ def test_the_policy_is_not_relaxed_for_the_charts(board_client, coventry):
 
 def test_each_chart_has_a_heading_a_summary_and_the_same_figures_as_a_table(board_client, coventry, pinned_today):
     pinned_today("2015-10-01")
-    page = board_client.page("dashboard.show")
+    page = board_client.get_page("dashboard.show")
     for name in CHARTS:
         block = page.select_one(f"#{name}-chart").find_parent(attrs={"data-chart-block": True})
         assert block.select_one(f"h3#{name}-heading").text.strip()
@@ -56,7 +56,7 @@ def test_each_chart_has_a_heading_a_summary_and_the_same_figures_as_a_table(boar
 
 def test_chart_segments_carry_the_address_of_their_list(board_client, coventry, pinned_today):
     pinned_today("2015-10-01")
-    page = board_client.page("dashboard.show")
+    page = board_client.get_page("dashboard.show")
     figure = json.loads(page.select_one("script#strands-figure").string)
     assert [trace["name"] for trace in figure["data"]] == [rag.label for rag in RAG_ORDER]
     red = figure["data"][0]
@@ -78,7 +78,7 @@ def test_user_text_in_chart_data_cannot_end_the_script(board_client, pinned_toda
 
 def test_past_view_links_keep_their_date(board_client, coventry, pinned_today):
     pinned_today("2015-10-01")
-    page = board_client.page("dashboard.show", as_at="2015-06-30")
+    page = board_client.get_page("dashboard.show", as_at="2015-06-30")
     figure = json.loads(page.select_one("script#strands-figure").string)
     assert all("as_at=2015-06-30" in address for trace in figure["data"] for address in trace["customdata"])
     today = page.select_one(".govuk-notification-banner a")
@@ -86,7 +86,7 @@ def test_past_view_links_keep_their_date(board_client, coventry, pinned_today):
 
 
 def test_the_page_loads_plotly_from_the_tracker_with_its_stylesheet(board_client, coventry):
-    page = board_client.page("dashboard.show")
+    page = board_client.get_page("dashboard.show")
     version = plotly_bundle().version
     stylesheet = page.select_one(f"link[id='{STYLE_ELEMENT_ID}']")
     assert "no-inline-styles" in stylesheet["class"]
@@ -117,7 +117,7 @@ def test_plotly_needs_a_signed_in_user(client):
 
 def test_the_list_page_describes_its_filters(board_client, coventry, pinned_today):
     pinned_today("2015-10-01")
-    page = board_client.page("dashboard.actions", rag="red", overdue="1", as_at="2015-06-30")
+    page = board_client.get_page("dashboard.actions", rag="red", overdue="1", as_at="2015-06-30")
     assert page.select_one("h1").text.strip() == "Delivery RAG: Red; Overdue"
     assert "As they stood at the end of 30 June 2015" in page.select_one(".govuk-inset-text").text
     assert re.match(r"\d+ actions?", page.select_one("[role=status]").text.strip())

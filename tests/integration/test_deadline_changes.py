@@ -163,13 +163,13 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
     action, post, _owner = owned
     owner_client = client_as(Role.OWNER, posts=[post], name="Sam Patel")
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     panel = page.select_one("section.app-deadlines")
     assert "Not moved" in panel.text
     link = panel.find("a", string="Ask to move the due date")
     assert link["href"] == f"/actions/{action.id}/due-date"
 
-    form_page = owner_client.page("deadlines.change_due_date", action_id=action.id)
+    form_page = owner_client.get_page("deadlines.change_due_date", action_id=action.id)
     assert form_page.select_one("h1").text.strip() == "Ask to move the due date"
     assert form_page.select_one("#new_due_date-day")
     response = owner_client.post_form(
@@ -179,28 +179,28 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
     assert response.status_code == 302
     assert response.location == f"/actions/{action.id}"
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     assert "has been sent to the co-ordinator" in page.text
     pending = page.select_one(".app-pending-request")
     assert "Sam Patel asked on 1 July 2015 to move the due date to 30 September 2015" in " ".join(pending.text.split())
     assert page.find("a", string="Ask to move the due date") is None
 
-    queue = admin_client.page("deadlines.requests")
+    queue = admin_client.get_page("deadlines.requests")
     [row] = queue.select("table.app-requests-table tbody tr")
     assert "Action 1.1" in row.text and "30 September 2015" in row.text and "Police data arrives" in row.text
     change = db.session.scalars(select(DeadlineChange)).one()
-    decide = admin_client.page("deadlines.decide", change_id=change.id)
+    decide = admin_client.get_page("deadlines.decide", change_id=change.id)
     assert decide.select_one("h1").text.strip() == "Request to move the due date"
     response = admin_client.post_form(
         f"/deadline-requests/{change.id}", {"decision": "approve", "comment": "Agreed at the June board"}
     )
     assert response.status_code == 302
     assert response.location == "/deadline-requests"
-    queue = admin_client.page("deadlines.requests")
+    queue = admin_client.get_page("deadlines.requests")
     assert "Approved: the due date of action 1.1 is now 30 September 2015." in queue.text
     assert queue.select_one(".app-no-requests")
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     panel = page.select_one("section.app-deadlines")
     assert "Moved once" in panel.text
     [move] = panel.select("table.app-deadline-table tbody tr")
@@ -256,14 +256,14 @@ def test_refusing_on_the_page_needs_a_comment(owned, admin_client):
         f"/deadline-requests/{change.id}", {"decision": "refuse", "comment": "Needed for September"}
     )
     assert response.status_code == 302
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     refused = page.select("section.app-deadlines table.app-deadline-table")[-1]
     assert "Requests refused" in refused.text and "Needed for September" in refused.text
 
 
 def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_client):
     action, _post, _owner = owned
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     assert page.find("a", string="Change the due date")
     response = admin_client.post_form(f"/actions/{action.id}/due-date", {"new_due_date": ["31", "8", "2015"]})
     assert response.status_code == 200
@@ -276,7 +276,7 @@ def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_clie
         f"/actions/{action.id}/due-date", {"new_due_date": ["31", "8", "2015"], "reason": "Agreed with the chair"}
     )
     assert response.status_code == 302
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     move = page.select_one("section.app-deadlines table.app-deadline-table tbody tr")
     assert "Agreed with the chair" in move.text and "changed directly" in move.text
 
@@ -295,7 +295,7 @@ def test_who_may_ask_and_who_may_decide(owned, client_as, board_client, scrutiny
     response = owner_client.post_form(f"/deadline-requests/{change.id}", {"decision": "approve"})
     assert response.status_code == 403
     assert db.session.get(DeadlineChange, change.id).state is RequestState.PENDING
-    page = stranger.page("actions.show", action_id=action.id)
+    page = stranger.get_page("actions.show", action_id=action.id)
     assert page.find("a", string="Ask to move the due date") is None
 
 
@@ -307,9 +307,9 @@ def test_restricted_actions_stay_hidden_from_scrutiny(app, scrutiny_client):
 
 
 def test_coordinator_sees_deadline_requests_in_the_navigation(admin_client, owner_client):
-    nav = [a.text.strip() for a in admin_client.page("plans.list_plans").select(".govuk-service-navigation__link")]
+    nav = [a.text.strip() for a in admin_client.get_page("plans.list_plans").select(".govuk-service-navigation__link")]
     assert "Deadline requests" in nav
-    nav = [a.text.strip() for a in owner_client.page("plans.list_plans").select(".govuk-service-navigation__link")]
+    nav = [a.text.strip() for a in owner_client.get_page("plans.list_plans").select(".govuk-service-navigation__link")]
     assert "Deadline requests" not in nav
 
 
@@ -323,7 +323,7 @@ def test_timeline_tells_the_deadline_exchange_in_plain_words(app, owner_client, 
     action = factories.make_action(due_date=date(2015, 5, 31), delivery_rag=Rag.GREEN, responsible=[post])
     request_due_date_change(action, date(2015, 9, 30), owner_client.user, "Waiting for the regional framework")
     db.session.commit()
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     timeline = page.select_one("ol.app-timeline").text
     assert "New due date asked for" in timeline
     assert "From 31 May 2015 to 30 September 2015" in " ".join(timeline.split())

@@ -65,7 +65,7 @@ def test_a_file_without_a_title_is_named_after_the_file(client_as):
     assert upload(client, action.id, DOCX, "Minutes June 2015.docx").status_code == 302
     evidence = db.session.scalars(select(Evidence)).one()
     assert evidence.title == "Minutes June 2015.docx"
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert row.select_one("a")["href"] == f"/evidence/{evidence.id}/download"
     assert "Word document" in row.text
@@ -78,7 +78,7 @@ def test_a_link_and_a_file_in_one_update(client_as):
     assert response.status_code == 302
     kinds = sorted(e.kind for e in db.session.scalars(select(Evidence)))
     assert kinds == ["file", "link"]
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert [a.text for a in page.select(".app-update ul a")] == ["Campaign page", "Awareness poster"]
 
 
@@ -129,7 +129,7 @@ def test_the_coordinator_verifies_evidence(client_as, admin_client):
     upload(owner, action.id, PDF, "report.pdf", title="Audit report")
     evidence = db.session.scalars(select(Evidence)).one()
 
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert "Self-reported" in row.text
     form = row.select_one("form")
@@ -144,7 +144,7 @@ def test_the_coordinator_verifies_evidence(client_as, admin_client):
     entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "evidence_verified")).one()
     assert (entry.actor_name, entry.new_value) == (admin_client.user.name, "Audit report")
 
-    page = owner.page("actions.show", action_id=action.id)
+    page = owner.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert "Verified" in row.text and admin_client.user.name in row.text
     assert row.select_one("form") is None

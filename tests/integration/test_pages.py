@@ -16,7 +16,7 @@ def _title(page: BeautifulSoup) -> str:
 
 
 def test_plans_list(board_client, coventry):
-    page = board_client.page("plans.list_plans")
+    page = board_client.get_page("plans.list_plans")
     assert page.select_one("h1").text.strip() == "Plans"
     link = page.select_one("main table a")
     assert link.text.strip() == "Coventry CSE Strategy Action Plan 2015–17"
@@ -25,7 +25,7 @@ def test_plans_list(board_client, coventry):
 
 def test_plan_page_shows_strands_objectives_and_actions(board_client, coventry, pinned_today):
     pinned_today("2015-07-01")
-    page = board_client.page("plans.show", plan_id=coventry.id)
+    page = board_client.get_page("plans.show", plan_id=coventry.id)
     assert [h.text.strip() for h in page.select("h2.app-strand")] == [
         "Prevent", "Protect", "Pursue", "Public and Professional Confidence",
     ]  # fmt: skip
@@ -49,7 +49,7 @@ def test_plan_page_shows_strands_objectives_and_actions(board_client, coventry, 
 
 def test_overdue_green_says_why_it_is_amber(board_client, coventry, pinned_today):
     pinned_today("2015-07-02")
-    page = board_client.page("plans.show", plan_id=coventry.id)
+    page = board_client.get_page("plans.show", plan_id=coventry.id)
     row = [r for r in page.select("table.app-actions-table tbody tr") if r.select("td")[0].text.strip() == "16.2"][0]
     cell = row.select("td")[4]
     assert cell.select_one(".govuk-tag").text.strip() == "Delivery: Amber"
@@ -58,7 +58,7 @@ def test_overdue_green_says_why_it_is_amber(board_client, coventry, pinned_today
 
 def test_before_any_deadline_nothing_is_overdue(board_client, coventry, pinned_today):
     pinned_today("2015-03-01")
-    page = board_client.page("plans.show", plan_id=coventry.id)
+    page = board_client.get_page("plans.show", plan_id=coventry.id)
     assert page.select(".app-overdue") == []
 
 
@@ -71,7 +71,7 @@ def test_before_any_deadline_nothing_is_overdue(board_client, coventry, pinned_t
 )
 def test_filter_by_effective_rag(board_client, coventry, pinned_today, query, expected):
     pinned_today("2016-07-01")
-    page = board_client.page("plans.show", plan_id=coventry.id, **query)
+    page = board_client.get_page("plans.show", plan_id=coventry.id, **query)
     refs = {r.select("td")[0].text.strip() for r in page.select("table.app-actions-table tbody tr")}
     assert refs == expected
 
@@ -79,9 +79,9 @@ def test_filter_by_effective_rag(board_client, coventry, pinned_today, query, ex
 def test_filter_by_strand_and_agency(board_client, coventry):
     strand = coventry.strands[2]  # Pursue
     police = db.session.scalars(select(Agency).where(Agency.name == "Police")).one()
-    page = board_client.page("plans.show", plan_id=coventry.id, strand=strand.id)
+    page = board_client.get_page("plans.show", plan_id=coventry.id, strand=strand.id)
     assert [h.text.strip() for h in page.select("h2.app-strand")] == ["Pursue"]
-    page = board_client.page("plans.show", plan_id=coventry.id, agency=police.id)
+    page = board_client.get_page("plans.show", plan_id=coventry.id, agency=police.id)
     refs = {r.select("td")[0].text.strip() for r in page.select("table.app-actions-table tbody tr")}
     assert {"1.1", "14.1", "16.2", "16.5", "12.6"} <= refs
     assert "11.3" not in refs
@@ -89,20 +89,20 @@ def test_filter_by_strand_and_agency(board_client, coventry):
 
 
 def test_filters_that_match_nothing_say_so(board_client, coventry):
-    page = board_client.page("plans.show", plan_id=coventry.id, rag="blue")
+    page = board_client.get_page("plans.show", plan_id=coventry.id, rag="blue")
     assert "No actions match these filters." in page.text
     assert page.select_one("a.app-filters__clear")
 
 
 def test_bad_filter_values_are_ignored(board_client, coventry):
-    page = board_client.page("plans.show", plan_id=coventry.id, rag="purple", strand="x", agency="-1")
+    page = board_client.get_page("plans.show", plan_id=coventry.id, rag="purple", strand="x", agency="-1")
     assert "53 actions" in page.select_one("[role=status]").text
 
 
 def test_action_page_shows_all_its_fields(board_client, coventry, pinned_today):
     pinned_today("2015-10-01")
     action = db.session.scalars(select(Action).where(Action.reference == "5.1")).one()
-    page = board_client.page("actions.show", action_id=action.id)
+    page = board_client.get_page("actions.show", action_id=action.id)
     assert page.select_one("h1").text.strip() == "Action 5.1"
     text = page.text
     for expected in [
@@ -127,7 +127,7 @@ def test_scrutiny_does_not_see_restricted_actions(app, scrutiny_client, board_cl
     factories.make_action(plan, text="Public work")
     assert scrutiny_client.get(f"/actions/{hidden.id}").status_code == 404
     assert "Operation details" not in scrutiny_client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    board_page = board_client.page("actions.show", action_id=hidden.id)
+    board_page = board_client.get_page("actions.show", action_id=hidden.id)
     assert "This action is restricted" in board_page.text
 
 
@@ -221,9 +221,9 @@ def test_every_page_has_one_h1_a_unique_title_a_skip_link_and_no_inline_code(boa
 def test_page_titles_are_unique(board_client, coventry):
     action = db.session.scalars(select(Action).order_by(Action.id)).first()
     titles = [
-        _title(board_client.page("plans.list_plans")),
-        _title(board_client.page("plans.show", plan_id=coventry.id)),
-        _title(board_client.page("actions.show", action_id=action.id)),
+        _title(board_client.get_page("plans.list_plans")),
+        _title(board_client.get_page("plans.show", plan_id=coventry.id)),
+        _title(board_client.get_page("actions.show", action_id=action.id)),
         _title(BeautifulSoup(board_client.get("/missing").get_data(as_text=True), "html.parser")),
     ]
     assert len(set(titles)) == len(titles)
@@ -253,7 +253,7 @@ def test_security_headers(client):
 
 
 def test_navigation_for_a_signed_in_user(board_client, coventry):
-    page = board_client.page("plans.list_plans")
+    page = board_client.get_page("plans.list_plans")
     nav = [a.text.strip() for a in page.select(".govuk-service-navigation__link")]
     assert "Plans" in nav
     assert page.select_one("form[action='/sign-out'] input[name=csrf_token]")

@@ -111,7 +111,7 @@ def test_updates_are_listed_newest_first(client_as, pinned_today):
             ).status_code
             == 302
         )
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert [u.select_one(".app-preserve-lines").text for u in page.select(".app-update")] == [
         "Second update",
         "First update",
@@ -245,7 +245,7 @@ def test_marking_complete_with_a_link_as_evidence(client_as, pinned_today):
         "Signed protocol",
     )
     assert evidence.verified_at is None
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert row.select_one("a")["href"] == "https://www.example.org/lscb/protocol.pdf"
     assert "Self-reported" in row.text
@@ -266,7 +266,7 @@ def test_an_owner_cannot_clear_auto_amber_by_rating_green(client_as, pinned_toda
     response = submit(client, action.id, delivery_rag="green", outcome_rag="not_rated", status="in_progress",
                       commentary="Back on track.")  # fmt: skip
     assert response.status_code == 302
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     tag = page.select_one(".govuk-summary-list .app-rag")
     assert tag.text.strip() == "Delivery: Amber"
     assert "Amber: overdue since 2 June 2015" in page.text
@@ -279,7 +279,7 @@ def test_completing_an_overdue_action_clears_the_amber(client_as, pinned_today):
     response = submit(client, action.id, outcome_rag="green", status="complete", commentary="Done in June.",
                       no_evidence_reason="Verbal report to the board.")  # fmt: skip
     assert response.status_code == 302
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert page.select_one(".govuk-summary-list .app-rag").text.strip() == "Delivery: Blue"
 
 
@@ -312,7 +312,7 @@ def test_the_action_page_offers_the_right_buttons(app, client_as, admin_client, 
 
     def buttons(client):
         return [
-            a.text.strip() for a in client.page("actions.show", action_id=action.id).select(".app-action-buttons a")
+            a.text.strip() for a in client.get_page("actions.show", action_id=action.id).select(".app-action-buttons a")
         ]
 
     assert buttons(owner) == ["Record progress"]
