@@ -33,9 +33,7 @@ def setup(app, pinned_today):
 
 
 def open_edit(client, action_id: int) -> tuple[BeautifulSoup, dict]:
-    response = client.get(f"/actions/{action_id}/edit")
-    assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.edit", action_id=action_id)
     return page, {name: page.select_one(f"input[name={name}]")["value"] for name in ("version", "opened_at")}
 
 
@@ -201,7 +199,7 @@ def test_saving_without_changes_writes_nothing(admin_client, setup):
     _, hidden = open_edit(admin_client, action.id)
     response = admin_client.post_form(f"/actions/{action.id}/edit", form_data(hidden, action))
     assert response.status_code == 302
-    assert "Nothing was changed." in admin_client.get(response.location).get_data(as_text=True)
+    assert "Nothing was changed." in admin_client.get_page("actions.show", action_id=action.id).text
     db.session.refresh(action)
     assert action.version == version
     assert db.session.scalars(select(HistoryEntry)).all() == []
@@ -228,7 +226,7 @@ def test_an_edit_from_an_older_page_is_refused(admin_client, client_as, setup):
 def test_only_administrators_edit_actions(client_as, setup, role):
     action = setup["action"]
     client = client_as(role, posts=[setup["coordinator"]])
-    assert client.get(f"/actions/{action.id}/edit").status_code == 403
+    client.get_page("actions.edit", _expected_status=403, action_id=action.id)
     response = client.post_form(f"/actions/{action.id}/edit", {"version": str(action.version), "text": "Hijacked"})
     assert response.status_code == 403
     db.session.refresh(action)

@@ -233,11 +233,7 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
 def test_request_form_errors_say_what_to_do(owned, client_as, data, field_id, message):
     action, post, _owner = owned
     owner_client = client_as(Role.OWNER, posts=[post])
-    response = owner_client.post_form(f"/actions/{action.id}/due-date", data)
-    assert response.status_code == 200
-    from bs4 import BeautifulSoup
-
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = owner_client.post_page("deadlines.change_due_date", data, action_id=action.id)
     assert page.select_one("title").text.startswith("Error: ")
     link = page.select_one(".govuk-error-summary a")
     assert link.text.startswith(message)
@@ -284,14 +280,13 @@ def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_clie
 def test_who_may_ask_and_who_may_decide(owned, client_as, board_client, scrutiny_client):
     action, _post, owner = owned
     stranger = client_as(Role.OWNER, posts=[factories.make_post()])
-    assert stranger.get(f"/actions/{action.id}/due-date").status_code == 403
-    assert board_client.get(f"/actions/{action.id}/due-date").status_code == 403
-    assert scrutiny_client.get(f"/actions/{action.id}/due-date").status_code == 403
+    for client in (stranger, board_client, scrutiny_client):
+        client.get_page("deadlines.change_due_date", _expected_status=403, action_id=action.id)
     change = request_due_date_change(action, date(2015, 9, 30), owner, "Reason")
     db.session.commit()
     owner_client = client_as(Role.OWNER, posts=action.responsible_posts)
-    assert owner_client.get("/deadline-requests").status_code == 403
-    assert owner_client.get(f"/deadline-requests/{change.id}").status_code == 403
+    owner_client.get_page("deadlines.requests", _expected_status=403)
+    owner_client.get_page("deadlines.decide", _expected_status=403, change_id=change.id)
     response = owner_client.post_form(f"/deadline-requests/{change.id}", {"decision": "approve"})
     assert response.status_code == 403
     assert db.session.get(DeadlineChange, change.id).state is RequestState.PENDING
@@ -303,7 +298,7 @@ def test_restricted_actions_stay_hidden_from_scrutiny(app, scrutiny_client):
     plan = factories.make_plan()
     hidden = factories.make_action(plan, is_restricted=True, due_date=date(2015, 5, 31))
     db.session.commit()
-    assert scrutiny_client.get(f"/actions/{hidden.id}/due-date").status_code == 403
+    scrutiny_client.get_page("deadlines.change_due_date", _expected_status=403, action_id=hidden.id)
 
 
 def test_coordinator_sees_deadline_requests_in_the_navigation(admin_client, owner_client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import url_for
 from sqlalchemy import event, select
 
 from tests import factories
@@ -25,8 +26,12 @@ def test_owners_land_on_their_actions_after_signing_in(app, client):
     post = factories.make_post()
     factories.make_action(factories.make_plan(), responsible=[post])
     owner = factories.make_user(Role.OWNER, posts=[post])
-    response = client.post_form("/sign-in", {"email": owner.email, "password": factories.PASSWORD})
-    assert client.get(response.location).location == "/my-actions"
+    client.post_page(
+        "auth.sign_in",
+        {"email": owner.email, "password": factories.PASSWORD},
+        _expected_redirect=url_for("plans.index"),
+    )
+    client.get_page("plans.index", _expected_redirect=url_for("actions.my_actions"))
     page = client.get_page("actions.my_actions")
     assert page.select_one("h1").text.strip() == "My actions"
     nav = page.select_one(".govuk-service-navigation__item--active")
