@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import url_for
 from sqlalchemy import select
 
 from tests import factories
+from tests.conftest import checked_page
 from tests.integration.test_progress_updates import submit
 from tracker.extensions import db
 from tracker.models import Action, HistoryEntry, Rag, Role
@@ -68,8 +70,7 @@ def test_the_timeline_links_field_changes_to_their_update(client_as, pinned_toda
 
 def _page_checks(response) -> BeautifulSoup:
     assert response.status_code in (200, 400, 409)
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert len(page.select("h1")) == 1
+    page = checked_page(response, response.status_code)
     assert page.select_one("title").text.strip().endswith("– Safeguarding action plan tracker")
     assert not page.select("[style]") and not page.select("style")
     assert not [tag for tag in page.find_all(True) if any(attr.startswith("on") for attr in tag.attrs)]
@@ -90,13 +91,13 @@ def test_new_pages_keep_the_page_promises_and_have_unique_titles(client_as, admi
     submit(owner, action.id, delivery_rag="red", outcome_rag="amber", status="in_progress", commentary="Stalled.",
            evidence_url="https://example.org/x", evidence_url_title="Minutes")  # fmt: skip
     titles = []
-    for client, url in [
-        (owner, "/my-actions"),
-        (owner, f"/actions/{action.id}"),
-        (owner, f"/actions/{action.id}/update"),
-        (admin_client, f"/actions/{action.id}/edit"),
+    for client, endpoint in [
+        (owner, "actions.my_actions"),
+        (owner, "actions.show"),
+        (owner, "actions.update"),
+        (admin_client, "actions.edit"),
     ]:
-        page = _page_checks(client.get(url))
+        page = _page_checks(client.get(url_for(endpoint, action_id=action.id)))  # the headers are checked too
         titles.append(page.select_one("title").text.strip())
     assert len(set(titles)) == len(titles)
 

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import delete, select
 
 from tests import factories
+from tests.conftest import checked_page
 from tracker.extensions import db
 from tracker.models import RAG_ORDER, Action, Post, ProgressUpdate, Rag, ReportingDate, Role, Status
 from tracker.services.deadlines import set_due_date
@@ -72,9 +73,7 @@ def _number(link) -> int:
 
 
 def _status_total(client, href: str) -> int:
-    response = client.get(href)
-    assert response.status_code == 200, href
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = checked_page(client.get(href))  # a link the page gave, followed as it is
     return int(re.match(r"[\d,]+", page.select_one("[role=status]").text.strip()).group(0).replace(",", ""))
 
 
@@ -258,8 +257,8 @@ def test_scrutiny_counts_leave_out_restricted_actions(app, client_as, board_clie
     scrutiny = client_as(Role.SCRUTINY)
     assert _red(scrutiny.get_page("dashboard.show")) == 1
     assert _red(board_client.get_page("dashboard.show")) == 2
-    assert "Operation" not in scrutiny.get("/dashboard/actions?rag=red").get_data(as_text=True)
-    assert "Operation" not in scrutiny.get("/dashboard?as_at=2015-06-30").get_data(as_text=True)
+    assert "Operation" not in scrutiny.get_page("dashboard.actions", rag="red").text
+    assert "Operation" not in scrutiny.get_page("dashboard.show", as_at="2015-06-30").text
 
 
 def _red(page) -> int:
@@ -271,7 +270,7 @@ def _red(page) -> int:
 
 def test_every_role_may_see_the_dashboard(client_as, board_story):
     for role in Role:
-        assert client_as(role).get("/dashboard").status_code == 200
+        client_as(role).get_page("dashboard.show")
 
 
 def test_navigation_offers_the_dashboard(board_client, board_story):

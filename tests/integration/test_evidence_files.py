@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import current_app
 from sqlalchemy import select
 
@@ -160,7 +159,7 @@ def test_only_the_coordinator_may_verify(client_as, board_client):
     evidence = db.session.scalars(select(Evidence)).one()
     for client in (owner, board_client):
         assert client.post_form(f"/evidence/{evidence.id}/verify").status_code == 403
-        assert "Mark as verified" not in client.get(f"/actions/{action.id}").get_data(as_text=True)
+        assert "Mark as verified" not in client.get_page("actions.show", action_id=action.id).text
     db.session.refresh(evidence)
     assert evidence.verified_at is None
 
@@ -200,7 +199,7 @@ def test_stored_files_are_removed_when_the_update_is_not_saved(client_as, monkey
 
 def test_scrutiny_cannot_open_the_update_form_of_a_restricted_action(app, client_as, scrutiny_client):
     _, action = owned_action(client_as, is_restricted=True)
-    assert scrutiny_client.get(f"/actions/{action.id}/update").status_code == 403  # read-only role first
+    scrutiny_client.get_page("actions.update", _expected_status=403, action_id=action.id)  # read-only role first
 
 
 def test_an_owner_sees_evidence_of_other_owners_actions_but_cannot_verify(app, client_as):
@@ -209,5 +208,5 @@ def test_an_owner_sees_evidence_of_other_owners_actions_but_cannot_verify(app, c
     other = client_as(Role.OWNER, posts=[factories.make_post()])
     evidence = db.session.scalars(select(Evidence)).one()
     assert other.get(f"/evidence/{evidence.id}/download").status_code == 200
-    page = BeautifulSoup(other.get(f"/actions/{action.id}").get_data(as_text=True), "html.parser")
+    page = other.get_page("actions.show", action_id=action.id)
     assert page.select_one(f"#evidence-{evidence.id} form") is None

@@ -154,8 +154,8 @@ def test_reporting_date_errors_say_what_to_do(plan_with_cycle, admin_client, dat
 def test_only_administrators_manage_reporting_dates_and_settings(plan_with_cycle, board_client, owner_client):
     plan = plan_with_cycle
     for client in (board_client, owner_client):
-        assert client.get(f"/plans/{plan.id}/reporting-dates").status_code == 403
-        assert client.get(f"/plans/{plan.id}/deadline-settings").status_code == 403
+        client.get_page("deadlines.reporting_dates_page", _expected_status=403, plan_id=plan.id)
+        client.get_page("deadlines.settings", _expected_status=403, plan_id=plan.id)
         rd = db.session.scalars(select(ReportingDate)).first()
         assert client.post_form(f"/plans/{plan.id}/reporting-dates/{rd.id}/remove").status_code == 403
 
