@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Action, Objective, Plan, Rag, Strand
+from tracker.models import Action, Plan, Rag
+from tracker.queries.structure import action_to_plan
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
 
 
@@ -41,9 +42,7 @@ def action_header(action_id: int, today: date) -> ActionHeader | None:
             Action.delivery_rag,
             Action.outcome_rag,
         )
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
+        .select_from(action_to_plan())
         .where(Action.id == action_id)
     ).one_or_none()
     if row is None:

@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.models.plan import action_label
 from tracker.permissions import visible_actions_clause
+from tracker.queries.structure import action_to_plan, action_to_strand
 
 # --- an action's due-date record ---------------------------------------------------------------
 
@@ -192,8 +193,7 @@ def plan_actions_needing_update(plan_id: int, viewer: User, today: date) -> set[
     return set(
         db.session.scalars(
             select(Action.id)
-            .join(Objective, Objective.id == Action.objective_id)
-            .join(Strand, Strand.id == Objective.strand_id)
+            .select_from(action_to_strand())
             .where(Strand.plan_id == plan_id, visible_actions_clause(viewer), needs_update_sql(starts))
         )
     )
@@ -209,12 +209,7 @@ class ActionCycle:
 def action_cycle(action_id: int, today: date) -> ActionCycle | None:
     """The reporting cycle an action is in, and whether it still owes this cycle's update (two queries)."""
     row = db.session.execute(
-        select(Plan, Action.last_progress_at, Action.status)
-        .select_from(Action)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
-        .where(Action.id == action_id)
+        select(Plan, Action.last_progress_at, Action.status).select_from(action_to_plan()).where(Action.id == action_id)
     ).one_or_none()
     if row is None:
         return None

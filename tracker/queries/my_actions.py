@@ -26,6 +26,7 @@ from tracker.models import (
 from tracker.models.plan import action_label
 from tracker.permissions import held_by_clause, visible_actions_clause
 from tracker.queries.states import DUE_SOON_DAYS, DUE_SOON_WORDS
+from tracker.queries.structure import action_to_plan
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
 
 
@@ -103,9 +104,7 @@ def my_actions(user: User, today: date) -> MyActions:
             Action.last_progress_at,
             needs_update.label("needs_update"),
         )
-        .join(Objective, Action.objective_id == Objective.id)
-        .join(Strand, Objective.strand_id == Strand.id)
-        .join(Plan, Strand.plan_id == Plan.id)
+        .select_from(action_to_plan())
         .where(held_by_clause(user), visible_actions_clause(user))
         .order_by(Plan.name, Strand.position, Objective.position, Action.position, Action.id)
     )

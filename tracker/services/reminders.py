@@ -28,7 +28,6 @@ from tracker.models import (
     Action,
     ActionOwner,
     Notification,
-    Objective,
     Plan,
     ReportingDate,
     Strand,
@@ -37,6 +36,7 @@ from tracker.models import (
 )
 from tracker.models.plan import action_label
 from tracker.permissions import action_visible_to_role_sql
+from tracker.queries.structure import action_to_plan
 from tracker.rag import action_is_overdue_sql
 
 log = logging.getLogger(__name__)
@@ -142,10 +142,7 @@ def collect_digests(today: date) -> list[Digest]:
             due_soon.label("is_due_soon"),
             owes_update.label("owes_update"),
         )
-        .select_from(Action)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
+        .select_from(action_to_plan())
         .join(ActionOwner, ActionOwner.action_id == Action.id)
         .join(post_holders, post_holders.c.post_id == ActionOwner.post_id)
         .join(User, User.id == post_holders.c.user_id)
@@ -199,12 +196,9 @@ def _newly_overdue(today: date):
             Action.text,
             Plan.name.label("plan_name"),
         )
-        .select_from(Notification)
+        .select_from(action_to_plan())
+        .join(Notification, Notification.action_id == Action.id)
         .join(User, User.id == Notification.user_id)
-        .join(Action, Action.id == Notification.action_id)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
         .where(
             Notification.emailed_at.is_(None),
             or_(
