@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from tracker import clock
 from tracker.access import allow
@@ -19,6 +18,7 @@ from tracker.forms.deadlines import (
     DueDateRequestForm,
     ReportingDateForm,
 )
+from tracker.forms.fields import show_problems
 from tracker.models import Action, DeadlineChange, Plan, RequestState, Role
 from tracker.permissions import can_change_due_dates, can_request_due_date_change, can_view_action
 from tracker.queries.deadlines import (
@@ -45,14 +45,6 @@ from tracker.services.reporting import (
 )
 
 bp = Blueprint("deadlines", __name__)
-
-
-def _show_error(form: FlaskForm, error: Refused) -> None:
-    """Put a service's refusal on the field it is about (the first field if none), for the error summary."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        field = next(f for f in form if f.type not in ("CSRFTokenField", "SubmitField"))
-    field.errors = [*field.errors, str(error)]
 
 
 # --- the action page's panel ---------------------------------------------------------------------
@@ -107,7 +99,7 @@ def change_due_date(action_id: int):
                 )
         except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash(message, "success")
             return redirect(url_for("actions.show", action_id=action.id))
@@ -140,7 +132,7 @@ def decide(change_id: int):
                 message = f"Refused: the due date of {_row_label(row)} stays as it was."
         except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
             row = deadline_request(change_id) or abort(404)
         else:
             flash(message, "success")
@@ -167,7 +159,7 @@ def reporting_dates_page(plan_id: int):
             )
         except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash(
                 f"Added {added.meeting_name} on {format_date(added.meeting_date)}, "
@@ -209,7 +201,7 @@ def settings(plan_id: int):
             )
         except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash("Escalation and reminder settings saved.", "success")
             return redirect(url_for("plans.show", plan_id=plan.id))
