@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("ARGON2_MEMORY_COST_KIB", "1024")
@@ -139,16 +140,59 @@ class TrackerClient(FlaskClient):
         payload = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.post(url, data=payload, **kwargs)
 
-    def page(self, endpoint: str, expected_status: int = 200, **values) -> BeautifulSoup:
-        """GET a page by endpoint name, check the status and parse the HTML."""
+    def get_page(
+        self, endpoint: str, _expected_status: int = 200, _expected_redirect: str | None = None, **values
+    ) -> BeautifulSoup:
+        """GET a page by endpoint name (values fill the route and the query string); see checked_page."""
         response = self.get(url_for(endpoint, **values))
-        assert response.status_code == expected_status, (response.status_code, response.location)
-        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return checked_page(response, _expected_status, _expected_redirect)
+
+    def post_page(
+        self,
+        endpoint: str,
+        data: dict | None = None,
+        _expected_status: int = 200,
+        _expected_redirect: str | None = None,
+        **values,
+    ) -> BeautifulSoup:
+        """POST the page's form (with its CSRF token) by endpoint name; see checked_page."""
+        response = self.post_form(url_for(endpoint, **values), data)
+        return checked_page(response, _expected_status, _expected_redirect)
 
     def sign_in(self, user: User, password: str = factories.PASSWORD):
         response = self.post_form("/sign-in", {"email": user.email, "password": password})
         assert response.status_code == 302, "sign-in failed"
         return response
+
+
+def _path_and_query(url: str) -> str:
+    """ "/plans?x=1" from an address with or without scheme and host (url_for in tests gives both)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def checked_page(response, expected_status: int = 200, expected_redirect: str | None = None) -> BeautifulSoup:
+    """Check the status (or, when given, the redirect's target), then parse the page.
+
+    A page has exactly one h1 and a title that says something; a redirect is checked by where
+    it goes (its path and query string), when given, and its body returned unchecked.
+    """
+    if expected_redirect is not None:
+        assert response.status_code in (301, 302, 303), (response.status_code, expected_redirect)
+        assert _path_and_query(response.location) == _path_and_query(expected_redirect), (
+            response.location,
+            expected_redirect,
+        )
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert response.status_code == expected_status, (response.status_code, response.location)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    if 300 <= expected_status < 400:
+        return page  # a redirect, wherever it goes: no page of its own
+    headings = page.select("h1")
+    assert len(headings) == 1, f"a page has one h1, not {len(headings)}: {[h.text.strip() for h in headings]}"
+    title = page.select_one("title")
+    assert title is not None and title.text.strip(), "the page has no title"
+    return page
 
 
 @pytest.fixture

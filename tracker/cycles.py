@@ -3,8 +3,9 @@
 A plan reports to meetings (board, scrutiny); before each, owners' updates are due by a date.
 The current reporting period starts the day after the latest updates-due date that has passed
 (or when the plan was created, before any has), and ends on the next updates-due date. An
-action with no progress update since the period started is "not updated this cycle".
-The rule lives here once, as Python for single actions and as SQL for lists and dashboards.
+action with no progress update since the period started is "not updated this cycle"; one that is
+also still open (neither complete nor cancelled) "needs an update this cycle".
+The rule lives here once, as Python for single actions and as SQL for lists, dashboards and reminders.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, DateTime, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, DateTime, and_, case, func, literal, or_, select
 
 from tracker.extensions import db
-from tracker.models import Action, Plan, ReportingDate
+from tracker.models import CLOSED_STATUSES, Action, Plan, ReportingDate, Status, Strand
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Cycle:
 
     def not_updated(self, last_progress_at: datetime | None) -> bool:
         return last_progress_at is None or last_progress_at < datetime.combine(self.starts_on, time.min)
+
+    def needs_update(self, last_progress_at: datetime | None, status: Status) -> bool:
+        """Not updated this cycle, for an action still open: complete and cancelled actions owe no update."""
+        return status not in CLOSED_STATUSES and self.not_updated(last_progress_at)
 
 
 def current_cycle(plan: Plan, today: date) -> Cycle:
@@ -82,3 +87,19 @@ def not_updated_this_cycle_sql(
         else_=literal(None, DateTime),
     )
     return or_(last_progress_at.is_(None), last_progress_at < start)
+
+
+def needs_update_sql(
+    starts: dict[int, datetime], status=None, last_progress_at=None, plan_id_column=None
+) -> ColumnElement[bool]:
+    """Cycle.needs_update as SQL. starts: cycle_starts().
+
+    The columns default to the action's own, with the plan as Strand.plan_id (the query joins
+    Strand); a past view passes its rebuilt status and last progress.
+    """
+    status = Action.status if status is None else status
+    plan_id_column = Strand.plan_id if plan_id_column is None else plan_id_column
+    return and_(
+        status.not_in([s.value for s in CLOSED_STATUSES]),
+        not_updated_this_cycle_sql(plan_id_column, starts, last_progress_at=last_progress_at),
+    )

@@ -34,9 +34,7 @@ def setup(app, pinned_today):
 
 
 def open_edit(client, action_id: int) -> tuple[BeautifulSoup, dict]:
-    response = client.get(f"/actions/{action_id}/edit")
-    assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.edit", action_id=action_id)
     return page, {name: page.select_one(f"input[name={name}]")["value"] for name in ("version", "opened_at")}
 
 
@@ -104,7 +102,7 @@ def test_an_administrator_changes_the_action_and_every_change_is_recorded(admin_
     assert parse("partners", entries["partners"].new_value) == (Named.of(health), Named.of(police))
     assert all(e.reason == "Agreed at the June board" and e.actor_id == admin_client.user.id for e in entries.values())
 
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     assert "The action has been changed." in page.text
     timeline = page.select_one(".app-timeline").text
     assert "Owners changed" in timeline
@@ -142,7 +140,7 @@ def test_changing_the_due_date_needs_a_reason_and_goes_through_the_deadline_reco
     )  # fmt: skip
     entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "due_date")).one()
     assert (entry.old_value, entry.new_value) == ("2015-09-30", "2016-03-31")
-    assert "From 30 September 2015 to 31 March 2016" in admin_client.page("actions.show", action_id=action.id).text
+    assert "From 30 September 2015 to 31 March 2016" in admin_client.get_page("actions.show", action_id=action.id).text
 
 
 @pytest.mark.parametrize(
@@ -207,7 +205,7 @@ def test_saving_without_changes_writes_nothing(admin_client, setup):
     _, hidden = open_edit(admin_client, action.id)
     response = admin_client.post_form(f"/actions/{action.id}/edit", form_data(hidden, action))
     assert response.status_code == 302
-    assert "Nothing was changed." in admin_client.get(response.location).get_data(as_text=True)
+    assert "Nothing was changed." in admin_client.get_page("actions.show", action_id=action.id).text
     db.session.refresh(action)
     assert action.version == version
     assert db.session.scalars(select(HistoryEntry)).all() == []
@@ -234,7 +232,7 @@ def test_an_edit_from_an_older_page_is_refused(admin_client, client_as, setup):
 def test_only_administrators_edit_actions(client_as, setup, role):
     action = setup["action"]
     client = client_as(role, posts=[setup["coordinator"]])
-    assert client.get(f"/actions/{action.id}/edit").status_code == 403
+    client.get_page("actions.edit", _expected_status=403, action_id=action.id)
     response = client.post_form(f"/actions/{action.id}/edit", {"version": str(action.version), "text": "Hijacked"})
     assert response.status_code == 403
     db.session.refresh(action)

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tests import factories
-from tracker.cycles import current_cycle, cycle_starts, not_updated_this_cycle_sql
+from tracker.cycles import current_cycle, cycle_starts, needs_update_sql, not_updated_this_cycle_sql
 from tracker.extensions import db
-from tracker.models import Action, Objective, ReportingDate, Strand
+from tracker.models import Action, Objective, ReportingDate, Status, Strand
+from tracker.queries.structure import action_to_strand
 
 TODAY = date(2015, 7, 15)
 
@@ -52,6 +53,27 @@ def test_sql_and_python_agree_on_not_updated(app):
     found = set(
         db.session.scalars(
             select(Action.id).join(Objective, Action.objective_id == Objective.id).join(Strand).where(clause)
+        )
+    )
+    assert found == expected
+
+
+def test_sql_and_python_agree_on_needs_update(app):
+    """Not updated this cycle and still open: complete and cancelled actions owe no update."""
+    plan = _plan_with_dates()
+    never, recent = None, datetime(2015, 7, 1, 12, 0)
+    actions = [
+        factories.make_action(plan, last_progress_at=moment, status=status)
+        for moment in (never, recent)
+        for status in (Status.IN_PROGRESS, Status.ONGOING, Status.COMPLETE, Status.CANCELLED)
+    ]
+    db.session.commit()
+    cycle = current_cycle(plan, TODAY)
+    expected = {a.id for a in actions if cycle.needs_update(a.last_progress_at, a.status)}
+    assert expected == {actions[0].id, actions[1].id}
+    found = set(
+        db.session.scalars(
+            select(Action.id).select_from(action_to_strand()).where(needs_update_sql(cycle_starts(TODAY)))
         )
     )
     assert found == expected

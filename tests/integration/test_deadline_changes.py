@@ -10,12 +10,12 @@ from tracker.extensions import db
 from tracker.jobs import auto_amber as run_auto_amber
 from tracker.models import Action, DeadlineChange, HistoryEntry, RequestState, Role
 from tracker.services.deadlines import (
-    DeadlineError,
     approve_request,
     refuse_request,
     request_due_date_change,
     set_due_date,
 )
+from tracker.services.refusal import Refused
 
 TODAY = "2015-07-01"
 
@@ -62,7 +62,7 @@ def test_a_request_changes_nothing_until_it_is_approved(owned):
 )
 def test_a_request_needs_a_future_date_and_a_reason(owned, new_date, reason, field, message):
     action, _post, owner = owned
-    with pytest.raises(DeadlineError) as raised:
+    with pytest.raises(Refused) as raised:
         request_due_date_change(action, new_date, owner, reason)
     assert raised.value.field == field
     assert str(raised.value).startswith(message)
@@ -71,7 +71,7 @@ def test_a_request_needs_a_future_date_and_a_reason(owned, new_date, reason, fie
 def test_one_request_at_a_time(owned):
     action, _post, owner = owned
     request_due_date_change(action, date(2015, 9, 30), owner, "Police data arrives in August")
-    with pytest.raises(DeadlineError, match="already waiting for the co-ordinator"):
+    with pytest.raises(Refused, match="already waiting for the co-ordinator"):
         request_due_date_change(action, date(2015, 10, 31), owner, "Or later")
 
 
@@ -109,7 +109,7 @@ def test_refusing_needs_a_comment_and_leaves_the_date(owned):
     action, _post, owner = owned
     change = request_due_date_change(action, date(2015, 9, 30), owner, "Police data arrives in August")
     coordinator = factories.make_user(role=Role.ADMIN)
-    with pytest.raises(DeadlineError, match="Enter why the request is refused"):
+    with pytest.raises(Refused, match="Enter why the request is refused"):
         refuse_request(change, coordinator, "  ")
     refuse_request(change, coordinator, "The board needs this before the September meeting")
     db.session.commit()
@@ -126,7 +126,7 @@ def test_a_request_is_decided_once(owned):
     coordinator = factories.make_user(role=Role.ADMIN)
     # A second co-ordinator refused it a moment ago, in another session.
     db.session.execute(DeadlineChange.__table__.update().where(DeadlineChange.id == change.id).values(state="refused"))
-    with pytest.raises(DeadlineError, match="already been decided"):
+    with pytest.raises(Refused, match="already been decided"):
         approve_request(change, coordinator, "")
     db.session.rollback()
     assert db.session.get(Action, action.id).due_date == date(2015, 5, 31)
@@ -137,14 +137,14 @@ def test_a_requested_date_that_has_passed_cannot_be_approved(owned, pinned_today
     change = request_due_date_change(action, date(2015, 7, 15), owner, "A fortnight more")
     db.session.commit()
     pinned_today("2015-07-20")
-    with pytest.raises(DeadlineError, match="has already passed"):
+    with pytest.raises(Refused, match="has already passed"):
         approve_request(change, factories.make_user(role=Role.ADMIN), "")
 
 
 def test_an_administrator_changing_a_date_directly_must_give_a_reason(owned):
     action, _post, _owner = owned
     admin = factories.make_user(role=Role.ADMIN)
-    with pytest.raises(DeadlineError, match="Enter the reason"):
+    with pytest.raises(Refused, match="Enter the reason"):
         set_due_date(action, date(2015, 8, 31), admin, "")
     set_due_date(action, date(2015, 8, 31), admin, "Agreed with the chair")
     db.session.commit()
@@ -163,13 +163,13 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
     action, post, _owner = owned
     owner_client = client_as(Role.OWNER, posts=[post], name="Sam Patel")
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     panel = page.select_one("section.app-deadlines")
     assert "Not moved" in panel.text
     link = panel.find("a", string="Ask to move the due date")
     assert link["href"] == f"/actions/{action.id}/due-date"
 
-    form_page = owner_client.page("deadlines.change_due_date", action_id=action.id)
+    form_page = owner_client.get_page("deadlines.change_due_date", action_id=action.id)
     assert form_page.select_one("h1").text.strip() == "Ask to move the due date"
     assert form_page.select_one("#new_due_date-day")
     response = owner_client.post_form(
@@ -179,28 +179,28 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
     assert response.status_code == 302
     assert response.location == f"/actions/{action.id}"
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     assert "has been sent to the co-ordinator" in page.text
     pending = page.select_one(".app-pending-request")
     assert "Sam Patel asked on 1 July 2015 to move the due date to 30 September 2015" in " ".join(pending.text.split())
     assert page.find("a", string="Ask to move the due date") is None
 
-    queue = admin_client.page("deadlines.requests")
+    queue = admin_client.get_page("deadlines.requests")
     [row] = queue.select("table.app-requests-table tbody tr")
     assert "Action 1.1" in row.text and "30 September 2015" in row.text and "Police data arrives" in row.text
     change = db.session.scalars(select(DeadlineChange)).one()
-    decide = admin_client.page("deadlines.decide", change_id=change.id)
+    decide = admin_client.get_page("deadlines.decide", change_id=change.id)
     assert decide.select_one("h1").text.strip() == "Request to move the due date"
     response = admin_client.post_form(
         f"/deadline-requests/{change.id}", {"decision": "approve", "comment": "Agreed at the June board"}
     )
     assert response.status_code == 302
     assert response.location == "/deadline-requests"
-    queue = admin_client.page("deadlines.requests")
+    queue = admin_client.get_page("deadlines.requests")
     assert "Approved: the due date of action 1.1 is now 30 September 2015." in queue.text
     assert queue.select_one(".app-no-requests")
 
-    page = owner_client.page("actions.show", action_id=action.id)
+    page = owner_client.get_page("actions.show", action_id=action.id)
     panel = page.select_one("section.app-deadlines")
     assert "Moved once" in panel.text
     [move] = panel.select("table.app-deadline-table tbody tr")
@@ -233,11 +233,7 @@ def test_owner_asks_from_the_action_page_and_the_coordinator_approves(owned, cli
 def test_request_form_errors_say_what_to_do(owned, client_as, data, field_id, message):
     action, post, _owner = owned
     owner_client = client_as(Role.OWNER, posts=[post])
-    response = owner_client.post_form(f"/actions/{action.id}/due-date", data)
-    assert response.status_code == 200
-    from bs4 import BeautifulSoup
-
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = owner_client.post_page("deadlines.change_due_date", data, action_id=action.id)
     assert page.select_one("title").text.startswith("Error: ")
     link = page.select_one(".govuk-error-summary a")
     assert link.text.startswith(message)
@@ -256,14 +252,14 @@ def test_refusing_on_the_page_needs_a_comment(owned, admin_client):
         f"/deadline-requests/{change.id}", {"decision": "refuse", "comment": "Needed for September"}
     )
     assert response.status_code == 302
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     refused = page.select("section.app-deadlines table.app-deadline-table")[-1]
     assert "Requests refused" in refused.text and "Needed for September" in refused.text
 
 
 def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_client):
     action, _post, _owner = owned
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     assert page.find("a", string="Change the due date")
     response = admin_client.post_form(f"/actions/{action.id}/due-date", {"new_due_date": ["31", "8", "2015"]})
     assert response.status_code == 200
@@ -276,7 +272,7 @@ def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_clie
         f"/actions/{action.id}/due-date", {"new_due_date": ["31", "8", "2015"], "reason": "Agreed with the chair"}
     )
     assert response.status_code == 302
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     move = page.select_one("section.app-deadlines table.app-deadline-table tbody tr")
     assert "Agreed with the chair" in move.text and "changed directly" in move.text
 
@@ -284,18 +280,17 @@ def test_administrator_changes_the_date_directly_with_a_reason(owned, admin_clie
 def test_who_may_ask_and_who_may_decide(owned, client_as, board_client, scrutiny_client):
     action, _post, owner = owned
     stranger = client_as(Role.OWNER, posts=[factories.make_post()])
-    assert stranger.get(f"/actions/{action.id}/due-date").status_code == 403
-    assert board_client.get(f"/actions/{action.id}/due-date").status_code == 403
-    assert scrutiny_client.get(f"/actions/{action.id}/due-date").status_code == 403
+    for client in (stranger, board_client, scrutiny_client):
+        client.get_page("deadlines.change_due_date", _expected_status=403, action_id=action.id)
     change = request_due_date_change(action, date(2015, 9, 30), owner, "Reason")
     db.session.commit()
     owner_client = client_as(Role.OWNER, posts=action.responsible_posts)
-    assert owner_client.get("/deadline-requests").status_code == 403
-    assert owner_client.get(f"/deadline-requests/{change.id}").status_code == 403
+    owner_client.get_page("deadlines.requests", _expected_status=403)
+    owner_client.get_page("deadlines.decide", _expected_status=403, change_id=change.id)
     response = owner_client.post_form(f"/deadline-requests/{change.id}", {"decision": "approve"})
     assert response.status_code == 403
     assert db.session.get(DeadlineChange, change.id).state is RequestState.PENDING
-    page = stranger.page("actions.show", action_id=action.id)
+    page = stranger.get_page("actions.show", action_id=action.id)
     assert page.find("a", string="Ask to move the due date") is None
 
 
@@ -303,13 +298,13 @@ def test_restricted_actions_stay_hidden_from_scrutiny(app, scrutiny_client):
     plan = factories.make_plan()
     hidden = factories.make_action(plan, is_restricted=True, due_date=date(2015, 5, 31))
     db.session.commit()
-    assert scrutiny_client.get(f"/actions/{hidden.id}/due-date").status_code == 403
+    scrutiny_client.get_page("deadlines.change_due_date", _expected_status=403, action_id=hidden.id)
 
 
 def test_coordinator_sees_deadline_requests_in_the_navigation(admin_client, owner_client):
-    nav = [a.text.strip() for a in admin_client.page("plans.list_plans").select(".govuk-service-navigation__link")]
+    nav = [a.text.strip() for a in admin_client.get_page("plans.list_plans").select(".govuk-service-navigation__link")]
     assert "Deadline requests" in nav
-    nav = [a.text.strip() for a in owner_client.page("plans.list_plans").select(".govuk-service-navigation__link")]
+    nav = [a.text.strip() for a in owner_client.get_page("plans.list_plans").select(".govuk-service-navigation__link")]
     assert "Deadline requests" not in nav
 
 
@@ -323,7 +318,7 @@ def test_timeline_tells_the_deadline_exchange_in_plain_words(app, owner_client, 
     action = factories.make_action(due_date=date(2015, 5, 31), delivery_rag=Rag.GREEN, responsible=[post])
     request_due_date_change(action, date(2015, 9, 30), owner_client.user, "Waiting for the regional framework")
     db.session.commit()
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     timeline = page.select_one("ol.app-timeline").text
     assert "New due date asked for" in timeline
     assert "From 31 May 2015 to 30 September 2015" in " ".join(timeline.split())

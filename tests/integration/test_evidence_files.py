@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import current_app
 from sqlalchemy import select
 
@@ -65,7 +64,7 @@ def test_a_file_without_a_title_is_named_after_the_file(client_as):
     assert upload(client, action.id, DOCX, "Minutes June 2015.docx").status_code == 302
     evidence = db.session.scalars(select(Evidence)).one()
     assert evidence.title == "Minutes June 2015.docx"
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert row.select_one("a")["href"] == f"/evidence/{evidence.id}/download"
     assert "Word document" in row.text
@@ -78,7 +77,7 @@ def test_a_link_and_a_file_in_one_update(client_as):
     assert response.status_code == 302
     kinds = sorted(e.kind for e in db.session.scalars(select(Evidence)))
     assert kinds == ["file", "link"]
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert [a.text for a in page.select(".app-update ul a")] == ["Campaign page", "Awareness poster"]
 
 
@@ -129,7 +128,7 @@ def test_the_coordinator_verifies_evidence(client_as, admin_client):
     upload(owner, action.id, PDF, "report.pdf", title="Audit report")
     evidence = db.session.scalars(select(Evidence)).one()
 
-    page = admin_client.page("actions.show", action_id=action.id)
+    page = admin_client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert "Self-reported" in row.text
     form = row.select_one("form")
@@ -144,7 +143,7 @@ def test_the_coordinator_verifies_evidence(client_as, admin_client):
     entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "evidence_verified")).one()
     assert (entry.actor_name, entry.new_value) == (admin_client.user.name, "Audit report")
 
-    page = owner.page("actions.show", action_id=action.id)
+    page = owner.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert "Verified" in row.text and admin_client.user.name in row.text
     assert row.select_one("form") is None
@@ -160,7 +159,7 @@ def test_only_the_coordinator_may_verify(client_as, board_client):
     evidence = db.session.scalars(select(Evidence)).one()
     for client in (owner, board_client):
         assert client.post_form(f"/evidence/{evidence.id}/verify").status_code == 403
-        assert "Mark as verified" not in client.get(f"/actions/{action.id}").get_data(as_text=True)
+        assert "Mark as verified" not in client.get_page("actions.show", action_id=action.id).text
     db.session.refresh(evidence)
     assert evidence.verified_at is None
 
@@ -200,7 +199,7 @@ def test_stored_files_are_removed_when_the_update_is_not_saved(client_as, monkey
 
 def test_scrutiny_cannot_open_the_update_form_of_a_restricted_action(app, client_as, scrutiny_client):
     _, action = owned_action(client_as, is_restricted=True)
-    assert scrutiny_client.get(f"/actions/{action.id}/update").status_code == 403  # read-only role first
+    scrutiny_client.get_page("actions.update", _expected_status=403, action_id=action.id)  # read-only role first
 
 
 def test_an_owner_sees_evidence_of_other_owners_actions_but_cannot_verify(app, client_as):
@@ -209,5 +208,5 @@ def test_an_owner_sees_evidence_of_other_owners_actions_but_cannot_verify(app, c
     other = client_as(Role.OWNER, posts=[factories.make_post()])
     evidence = db.session.scalars(select(Evidence)).one()
     assert other.get(f"/evidence/{evidence.id}/download").status_code == 200
-    page = BeautifulSoup(other.get(f"/actions/{action.id}").get_data(as_text=True), "html.parser")
+    page = other.get_page("actions.show", action_id=action.id)
     assert page.select_one(f"#evidence-{evidence.id} form") is None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.conftest import checked_page
 from tests.integration.test_progress_updates import open_form, submit
 from tracker.extensions import db
 from tracker.models import Action, ProgressUpdate, Rag, Role, User
@@ -40,8 +40,7 @@ def test_the_second_save_from_an_older_form_is_refused_and_shows_what_changed(tw
     priyas_words = "Schools pilot finished; <b>report</b> to follow."
     refused = submit(priya, action.id, priyas_form, delivery_rag="green", outcome_rag="not_rated",
                      status="in_progress", commentary=priyas_words)  # fmt: skip
-    assert refused.status_code == 409
-    page = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    page = checked_page(refused, 409)
     assert page.select_one("title").text.startswith("Error: Record progress")
     conflict = page.select_one("#conflict")
     assert "Someone else changed this action while you had this page open" in conflict.text
@@ -74,7 +73,7 @@ def test_the_second_save_from_an_older_form_is_refused_and_shows_what_changed(tw
 def test_an_administrators_edit_also_makes_an_open_update_form_out_of_date(two_owners, admin_client):
     sam, _, action = two_owners
     sams_form = open_form(sam, action.id)
-    edit_page = BeautifulSoup(admin_client.get(f"/actions/{action.id}/edit").get_data(as_text=True), "html.parser")
+    edit_page = admin_client.get_page("actions.edit", action_id=action.id)
     hidden = {name: edit_page.select_one(f"input[name={name}]")["value"] for name in ("version", "opened_at")}
     response = admin_client.post_form(
         f"/actions/{action.id}/edit",
@@ -117,8 +116,7 @@ def test_what_changed_is_shown_before_any_problem_with_the_form(two_owners):
     submit(sam, action.id, delivery_rag="amber", outcome_rag="not_rated", status="in_progress", commentary="Slipping")
     refused = submit(priya, action.id, priyas_form, delivery_rag="purple", outcome_rag="not_rated", status="ongoing",
                      commentary="My words")  # fmt: skip
-    assert refused.status_code == 409
-    page = BeautifulSoup(refused.get_data(as_text=True), "html.parser")
+    page = checked_page(refused, 409)
     assert page.select_one("#conflict")
     assert page.select(".govuk-error-summary__list a") == []  # one thing at a time: the form is checked on resending
     assert page.select_one("textarea[name=commentary]").text.strip() == "My words"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import url_for
 from sqlalchemy import event, select
 
 from tests import factories
@@ -25,9 +26,13 @@ def test_owners_land_on_their_actions_after_signing_in(app, client):
     post = factories.make_post()
     factories.make_action(factories.make_plan(), responsible=[post])
     owner = factories.make_user(Role.OWNER, posts=[post])
-    response = client.post_form("/sign-in", {"email": owner.email, "password": factories.PASSWORD})
-    assert client.get(response.location).location == "/my-actions"
-    page = client.page("actions.my_actions")
+    client.post_page(
+        "auth.sign_in",
+        {"email": owner.email, "password": factories.PASSWORD},
+        _expected_redirect=url_for("plans.index"),
+    )
+    client.get_page("plans.index", _expected_redirect=url_for("actions.my_actions"))
+    page = client.get_page("actions.my_actions")
     assert page.select_one("h1").text.strip() == "My actions"
     nav = page.select_one(".govuk-service-navigation__item--active")
     assert nav is not None and "My actions" in nav.text
@@ -49,7 +54,7 @@ def test_actions_are_grouped_by_when_they_are_due(app, client_as, pinned_today):
     make(plan, reference="9.9", responsible=[other_post], due_date=date(2015, 6, 1))  # not theirs
     client = client_as(Role.OWNER, posts=[post])
 
-    page = client.page("actions.my_actions")
+    page = client.get_page("actions.my_actions")
     assert _refs(page, "overdue") == ["Action 1.2", "Action 1.1"]  # most overdue first
     assert _refs(page, "due_soon") == ["Action 2.1", "Action 2.2"]
     assert _refs(page, "later") == ["Action 3.1"]
@@ -90,7 +95,7 @@ def test_the_count_of_actions_needing_an_update_follows_the_reporting_cycle(app,
     )  # finished: no update due
     client = client_as(Role.OWNER, posts=[post])
 
-    page = client.page("actions.my_actions")
+    page = client.get_page("actions.my_actions")
     assert "2 actions need an update" in page.select_one("#needing-update").text
     flagged = [
         row.select_one("a").text.strip() for row in page.select("tbody tr") if row.select_one(".app-update-needed")
@@ -107,9 +112,9 @@ def test_recording_an_update_clears_update_needed(app, client_as, pinned_today):
     plan.created_at = datetime(2015, 3, 1)  # the reporting period starts with the plan
     action = factories.make_action(plan, responsible=[post], due_date=date(2015, 9, 1))
     client = client_as(Role.OWNER, posts=[post])
-    assert "1 action needs an update" in client.page("actions.my_actions").text
+    assert "1 action needs an update" in client.get_page("actions.my_actions").text
     submit(client, action.id, delivery_rag="green", outcome_rag="not_rated", status="in_progress", commentary="Done")
-    page = client.page("actions.my_actions")
+    page = client.get_page("actions.my_actions")
     assert "All your open actions have been updated" in page.text
     assert "15 July 2015" in page.select_one("tbody tr").select("td")[4].text
 
@@ -118,16 +123,16 @@ def test_ownership_follows_the_post(app, client_as):
     post = factories.make_post("CSE Co-ordinator")
     factories.make_action(factories.make_plan(), reference="1.1", responsible=[post])
     leaver = client_as(Role.OWNER, posts=[post])
-    assert _refs(leaver.page("actions.my_actions"), "undated") == ["Action 1.1"]
+    assert _refs(leaver.get_page("actions.my_actions"), "undated") == ["Action 1.1"]
     # The post moves to the new co-ordinator: the actions go with it.
     db.session.get(User, leaver.user.id).posts = []
     successor = client_as(Role.OWNER, posts=[post])
-    assert _refs(successor.page("actions.my_actions"), "undated") == ["Action 1.1"]
-    assert "do not hold a post" in leaver.page("actions.my_actions").text
+    assert _refs(successor.get_page("actions.my_actions"), "undated") == ["Action 1.1"]
+    assert "do not hold a post" in leaver.get_page("actions.my_actions").text
 
 
 def test_someone_without_posts_is_told_what_to_do(owner_client):
-    page = owner_client.page("actions.my_actions")
+    page = owner_client.get_page("actions.my_actions")
     assert "You do not hold a post that owns actions" in page.text
     assert "contact the board business team" in page.text
 
@@ -136,9 +141,9 @@ def test_restricted_actions_are_left_out_for_scrutiny(app, client_as):
     post = factories.make_post()
     factories.make_action(factories.make_plan(), reference="1.1", responsible=[post], is_restricted=True)
     scrutiny = client_as(Role.SCRUTINY, posts=[post])
-    assert _refs(scrutiny.page("actions.my_actions"), "undated") == []
+    assert _refs(scrutiny.get_page("actions.my_actions"), "undated") == []
     board = client_as(Role.BOARD, posts=[post])
-    page = board.page("actions.my_actions")
+    page = board.get_page("actions.my_actions")
     assert _refs(page, "undated") == ["Action 1.1"]
     assert not page.select("a[href$='/update']")  # read only
 
@@ -170,7 +175,7 @@ def test_my_actions_uses_a_constant_number_of_queries(app, coventry, client_as):
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        page = client.page("actions.my_actions")
+        page = client.get_page("actions.my_actions")
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     owned = db.session.scalar(select(func.count(func.distinct(ActionOwner.action_id))))

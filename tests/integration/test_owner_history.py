@@ -146,7 +146,7 @@ def _listed(client, href: str) -> list[str]:
 def test_the_past_dashboard_counts_the_owners_of_the_day(
     board_client, handed_over, as_at, accountable_agency, other_agency, accountable_post, responsible_post
 ):
-    page = board_client.page("dashboard.show", as_at=as_at)
+    page = board_client.get_page("dashboard.show", as_at=as_at)
     agencies = _agency_rows(page)
     assert agencies == {handed_over[accountable_agency].name: 1}  # no "No accountable post named"
     exceptions = _figures(page, "Exceptions")
@@ -168,7 +168,7 @@ def test_the_past_dashboard_counts_the_owners_of_the_day(
 
 
 def test_the_timeline_shows_the_owners_before_and_after(admin_client, handed_over):
-    page = admin_client.page("actions.show", action_id=handed_over["action"].id)
+    page = admin_client.get_page("actions.show", action_id=handed_over["action"].id)
     timeline = page.select_one(".app-timeline").text
     assert "Owners changed" in timeline
     assert "Accountable: Detective Inspector\nResponsible: Service Manager" in timeline

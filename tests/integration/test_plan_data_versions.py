@@ -126,7 +126,7 @@ def test_notifications_and_accounts_move_nothing_on(two_plans):
 
 
 def _figures(client) -> dict[str, int]:
-    page = client.page("dashboard.show")
+    page = client.get_page("dashboard.show")
     return {link["href"]: _number(link) for link in _figure_links(page) if "See all" not in link.text}
 
 
@@ -157,7 +157,7 @@ def test_after_one_plan_changes_only_it_is_counted_again(board_client, two_plans
 
 def test_figures_of_several_plans_add_up_to_their_lists(board_client, two_plans, coventry):
     """Counted per plan and added up, every figure still matches the list it links to."""
-    page = board_client.page("dashboard.show")
+    page = board_client.get_page("dashboard.show")
     checked = set()
     for link in _figure_links(page):
         href = link["href"]
@@ -177,17 +177,17 @@ def test_figures_of_several_plans_add_up_to_their_lists(board_client, two_plans,
 
 def test_an_action_moved_between_plans_is_counted_in_its_new_plan(board_client, two_plans):
     plan_a, plan_b = two_plans
-    board_client.page("dashboard.show", plan=plan_b.id)
+    board_client.get_page("dashboard.show", plan=plan_b.id)
     moving = _first_action(plan_a)
     moving.objective_id = db.session.scalar(select(Objective.id).where(Objective.strand_id == plan_b.strands[0].id))
     db.session.commit()
-    page = board_client.page("dashboard.show", plan=plan_b.id)
+    page = board_client.get_page("dashboard.show", plan=plan_b.id)
     [all_actions] = [link for link in _figure_links(page) if "All actions" in link.get_text()]
     assert _number(all_actions) == 5
 
 
 def _main_text(client, **values) -> str:
-    return client.page("dashboard.show", **values).select_one("main").get_text(" ", strip=True)
+    return client.get_page("dashboard.show", **values).select_one("main").get_text(" ", strip=True)
 
 
 def test_kept_counts_stay_true_through_every_kind_of_change(app, board_client, scrutiny_client, two_plans):

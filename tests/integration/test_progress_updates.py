@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import checked_page
 from tracker.extensions import db
 from tracker.models import Evidence, HistoryEntry, ProgressUpdate, Rag, Role, Status
 
@@ -23,9 +23,7 @@ def owned_action(client_as, **fields):
 
 def open_form(client, action_id: int) -> dict[str, str]:
     """GET the update form and return its hidden fields, as a browser would send them back."""
-    response = client.get(f"/actions/{action_id}/update")
-    assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.update", action_id=action_id)
     return {name: page.select_one(f"input[name={name}]")["value"] for name in ("version", "opened_at")}
 
 
@@ -35,7 +33,7 @@ def submit(client, action_id: int, form: dict | None = None, **data):
 
 
 def errors(response) -> dict[str, str]:
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = checked_page(response, response.status_code)
     return {a["href"].lstrip("#"): a.text.strip() for a in page.select(".govuk-error-summary__list a")}
 
 
@@ -50,7 +48,7 @@ def counts() -> tuple[int, int, int]:
 def test_the_form_opens_with_the_current_ratings(client_as, pinned_today):
     pinned_today("2015-07-01")
     client, action = owned_action(client_as, due_date=date(2015, 9, 30), delivery_rag=Rag.GREEN, outcome_rag=Rag.AMBER)
-    page = BeautifulSoup(client.get(f"/actions/{action.id}/update").get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.update", action_id=action.id)
     assert page.select_one("h1").text.strip() == "Record progress"
     assert page.select_one("input[name=delivery_rag][checked]")["value"] == "green"
     assert page.select_one("input[name=outcome_rag][checked]")["value"] == "amber"
@@ -92,7 +90,7 @@ def test_an_owner_records_an_update(client_as, pinned_today):
     assert by_field["progress_update"].progress_update_id == update.id
     assert "status" not in by_field  # unchanged fields write nothing
 
-    page = BeautifulSoup(client.get(response.location).get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.show", action_id=action.id)
     assert "Your progress update has been saved." in page.text
     first_update = page.select_one(".app-update")
     assert "Screening tool rolled out" in first_update.text
@@ -111,7 +109,7 @@ def test_updates_are_listed_newest_first(client_as, pinned_today):
             ).status_code
             == 302
         )
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert [u.select_one(".app-preserve-lines").text for u in page.select(".app-update")] == [
         "Second update",
         "First update",
@@ -159,7 +157,7 @@ def test_commentary_is_required_when_the_rules_say(client_as, pinned_today, acti
     response = submit(client, action.id, **posted)
     assert response.status_code == 200
     assert errors(response).get("commentary") == message
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = checked_page(response)
     assert page.select_one("title").text.startswith("Error: Record progress")
     assert page.select_one("#commentary-error").text.strip().endswith(message)
     assert counts() == before
@@ -192,7 +190,7 @@ def test_what_was_typed_is_kept_when_there_is_an_error(client_as, pinned_today):
         "evidence_url_title": "Enter a title for the link",
         "commentary": "Enter a progress commentary explaining why delivery is Red",
     }
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = checked_page(response)
     assert page.select_one("input[name=delivery_rag][checked]")["value"] == "red"
     assert page.select_one("input[name=outcome_rag][checked]")["value"] == "amber"
     assert page.select_one("input[name=status][checked]")["value"] == "ongoing"
@@ -245,7 +243,7 @@ def test_marking_complete_with_a_link_as_evidence(client_as, pinned_today):
         "Signed protocol",
     )
     assert evidence.verified_at is None
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     row = page.select_one(f"#evidence-{evidence.id}")
     assert row.select_one("a")["href"] == "https://www.example.org/lscb/protocol.pdf"
     assert "Self-reported" in row.text
@@ -266,7 +264,7 @@ def test_an_owner_cannot_clear_auto_amber_by_rating_green(client_as, pinned_toda
     response = submit(client, action.id, delivery_rag="green", outcome_rag="not_rated", status="in_progress",
                       commentary="Back on track.")  # fmt: skip
     assert response.status_code == 302
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     tag = page.select_one(".govuk-summary-list .app-rag")
     assert tag.text.strip() == "Delivery: Amber"
     assert "Amber: overdue since 2 June 2015" in page.text
@@ -279,14 +277,14 @@ def test_completing_an_overdue_action_clears_the_amber(client_as, pinned_today):
     response = submit(client, action.id, outcome_rag="green", status="complete", commentary="Done in June.",
                       no_evidence_reason="Verbal report to the board.")  # fmt: skip
     assert response.status_code == 302
-    page = client.page("actions.show", action_id=action.id)
+    page = client.get_page("actions.show", action_id=action.id)
     assert page.select_one(".govuk-summary-list .app-rag").text.strip() == "Delivery: Blue"
 
 
 def test_the_update_page_for_an_overdue_action_says_why_it_is_amber(client_as, pinned_today):
     pinned_today("2015-07-01")
     client, action = owned_action(client_as, due_date=date(2015, 6, 1))
-    page = BeautifulSoup(client.get(f"/actions/{action.id}/update").get_data(as_text=True), "html.parser")
+    page = client.get_page("actions.update", action_id=action.id)
     assert "This action is overdue" in page.select_one(".govuk-warning-text").text
     assert "Amber: overdue since 2 June 2015" in page.text
 
@@ -295,7 +293,7 @@ def test_accountable_posts_may_update_too(client_as, pinned_today):
     post = factories.make_post()
     action = factories.make_action(factories.make_plan(), accountable=[post], due_date=date(2030, 1, 1))
     client = client_as(Role.OWNER, posts=[post])
-    assert client.get(f"/actions/{action.id}/update").status_code == 200
+    client.get_page("actions.update", action_id=action.id)
 
 
 def test_administrators_update_any_action(admin_client):
@@ -312,7 +310,7 @@ def test_the_action_page_offers_the_right_buttons(app, client_as, admin_client, 
 
     def buttons(client):
         return [
-            a.text.strip() for a in client.page("actions.show", action_id=action.id).select(".app-action-buttons a")
+            a.text.strip() for a in client.get_page("actions.show", action_id=action.id).select(".app-action-buttons a")
         ]
 
     assert buttons(owner) == ["Record progress"]
@@ -332,7 +330,7 @@ def test_the_action_page_uses_a_constant_number_of_queries(client_as, pinned_tod
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            assert client.get(f"/actions/{action.id}").status_code == 200
+            client.get_page("actions.show", action_id=action.id)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)

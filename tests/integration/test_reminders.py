@@ -282,7 +282,9 @@ def tls_files(tmp_path):
     return key, cert
 
 
-def test_starttls_and_credentials_from_the_configuration(owner_with_actions, mail_config, tls_files, monkeypatch):
+@pytest.fixture
+def starttls_server(tls_files, monkeypatch):
+    """A server that requires STARTTLS and a login, with the test's certificate trusted: (inbox, port)."""
     key, cert = tls_files
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
@@ -292,43 +294,29 @@ def test_starttls_and_credentials_from_the_configuration(owner_with_actions, mai
     inbox = Inbox()
     port = _free_port()
     controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=inbox.authenticate,
-        auth_required=True,
-    )
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_context, require_starttls=True,
+        authenticator=inbox.authenticate, auth_required=True,
+    )  # fmt: skip
     controller.start()
-    mail_config.update(MAIL_PORT=port, MAIL_USE_TLS=True, MAIL_USERNAME="tracker", MAIL_PASSWORD="mail-secret")
     try:
-        result = send_reminders(TODAY)
+        yield inbox, port
     finally:
         controller.stop()
+
+
+def test_starttls_and_credentials_from_the_configuration(owner_with_actions, mail_config, starttls_server):
+    inbox, port = starttls_server
+    mail_config.update(MAIL_PORT=port, MAIL_USE_TLS=True, MAIL_USERNAME="tracker", MAIL_PASSWORD="mail-secret")
+    result = send_reminders(TODAY)
     assert (result.sent, result.failed) == (1, 0)
     assert inbox.logins == [(b"tracker", b"mail-secret")]
     assert inbox.to("sam@example.org")
 
 
-def test_wrong_credentials_fail_without_revealing_the_password(owner_with_actions, mail_config, tls_files, monkeypatch):
-    key, cert = tls_files
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    trusting = ssl.create_default_context(cafile=str(cert))
-    monkeypatch.setattr(mail.ssl, "create_default_context", lambda: trusting)
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=server_context, require_starttls=True,
-        authenticator=inbox.authenticate, auth_required=True,
-    )  # fmt: skip
-    controller.start()
+def test_wrong_credentials_fail_without_revealing_the_password(owner_with_actions, mail_config, starttls_server):
+    inbox, port = starttls_server
     mail_config.update(MAIL_PORT=port, MAIL_USE_TLS=True, MAIL_USERNAME="tracker", MAIL_PASSWORD="wrong-secret")
-    try:
-        result = send_reminders(TODAY)
-    finally:
-        controller.stop()
+    result = send_reminders(TODAY)
     assert result.failed == 1 and inbox.messages == []
     record = db.session.scalars(select(ReminderEmail)).one()
     assert record.status == "failed" and "535" in record.last_error

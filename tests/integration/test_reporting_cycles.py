@@ -40,7 +40,7 @@ def test_plan_page_says_when_updates_are_due_and_marks_actions_not_updated(plan_
     factories.make_action(plan, reference="1.3", last_progress_at=datetime(2015, 6, 11, 9, 0))  # this cycle
     factories.make_action(plan, reference="1.4", status=Status.COMPLETE)  # closed: owes no update
     db.session.commit()
-    page = board_client.page("plans.show", plan_id=plan.id)
+    page = board_client.get_page("plans.show", plan_id=plan.id)
     line = " ".join(page.select_one(".app-update-due").text.split())
     assert line.startswith("Next updates due by 10 September 2015, for the LSCB board on 20 September 2015.")
     assert "2 open actions not updated since 11 June 2015." in line
@@ -54,12 +54,12 @@ def test_action_page_shows_the_cycle(plan_with_cycle, board_client):
     stale = factories.make_action(plan, last_progress_at=datetime(2015, 6, 1, 12, 0))
     fresh = factories.make_action(plan, last_progress_at=datetime(2015, 7, 1, 12, 0))
     db.session.commit()
-    panel = board_client.page("actions.show", action_id=stale.id).select_one("section.app-deadlines")
+    panel = board_client.get_page("actions.show", action_id=stale.id).select_one("section.app-deadlines")
     text = " ".join(panel.text.split())
     assert "Next update due by 10 September 2015, for the LSCB board on 20 September 2015" in text
     assert "Not updated this cycle" in text
     assert "No progress update since 11 June 2015 (last updated 1 June 2015)" in text
-    panel = board_client.page("actions.show", action_id=fresh.id).select_one("section.app-deadlines")
+    panel = board_client.get_page("actions.show", action_id=fresh.id).select_one("section.app-deadlines")
     assert "Not updated this cycle" not in panel.text
     assert "Updated 1 July 2015" in " ".join(panel.text.split())
 
@@ -83,12 +83,12 @@ def test_plan_page_queries_do_not_grow_with_the_plan(plan_with_cycle, board_clie
     factories.make_action(plan)
     db.session.commit()
     with _count_queries() as small:
-        board_client.page("plans.show", plan_id=plan.id)
+        board_client.get_page("plans.show", plan_id=plan.id)
     for _ in range(30):
         factories.make_action(plan)
     db.session.commit()
     with _count_queries() as large:
-        board_client.page("plans.show", plan_id=plan.id)
+        board_client.get_page("plans.show", plan_id=plan.id)
     assert len(large) == len(small)
 
 
@@ -97,10 +97,10 @@ def test_plan_page_queries_do_not_grow_with_the_plan(plan_with_cycle, board_clie
 
 def test_administrator_adds_and_removes_reporting_dates(plan_with_cycle, admin_client):
     plan = plan_with_cycle
-    plan_page = admin_client.page("plans.show", plan_id=plan.id)
+    plan_page = admin_client.get_page("plans.show", plan_id=plan.id)
     assert plan_page.select_one(".app-plan-admin-links a")["href"] == f"/plans/{plan.id}/reporting-dates"
 
-    page = admin_client.page("deadlines.reporting_dates_page", plan_id=plan.id)
+    page = admin_client.get_page("deadlines.reporting_dates_page", plan_id=plan.id)
     assert page.select_one("h1").text.strip() == "Reporting dates"
     assert len(page.select("table.app-reporting-dates tbody tr")) == 2
     response = admin_client.post_form(
@@ -112,7 +112,7 @@ def test_administrator_adds_and_removes_reporting_dates(plan_with_cycle, admin_c
         },
     )
     assert response.status_code == 302
-    page = admin_client.page("deadlines.reporting_dates_page", plan_id=plan.id)
+    page = admin_client.get_page("deadlines.reporting_dates_page", plan_id=plan.id)
     assert "Added Scrutiny Co-ordination Committee on 14 October 2015, updates due by 30 September 2015." in page.text
     rows = page.select("table.app-reporting-dates tbody tr")
     assert [r.select("td")[0].text.split("(")[0].strip() for r in rows] == [
@@ -154,8 +154,8 @@ def test_reporting_date_errors_say_what_to_do(plan_with_cycle, admin_client, dat
 def test_only_administrators_manage_reporting_dates_and_settings(plan_with_cycle, board_client, owner_client):
     plan = plan_with_cycle
     for client in (board_client, owner_client):
-        assert client.get(f"/plans/{plan.id}/reporting-dates").status_code == 403
-        assert client.get(f"/plans/{plan.id}/deadline-settings").status_code == 403
+        client.get_page("deadlines.reporting_dates_page", _expected_status=403, plan_id=plan.id)
+        client.get_page("deadlines.settings", _expected_status=403, plan_id=plan.id)
         rd = db.session.scalars(select(ReportingDate)).first()
         assert client.post_form(f"/plans/{plan.id}/reporting-dates/{rd.id}/remove").status_code == 403
 
@@ -165,7 +165,7 @@ def test_only_administrators_manage_reporting_dates_and_settings(plan_with_cycle
 
 def test_administrator_sets_escalation_and_reminder_periods(plan_with_cycle, admin_client):
     plan = plan_with_cycle
-    page = admin_client.page("deadlines.settings", plan_id=plan.id)
+    page = admin_client.get_page("deadlines.settings", plan_id=plan.id)
     assert page.select_one("#escalate_to_red_after_days")["value"] == ""
     assert page.select_one("#remind_due_within_days")["value"] == "14"
     response = admin_client.post_form(
@@ -223,7 +223,7 @@ def test_scrutiny_counts_leave_out_restricted_actions(plan_with_cycle, scrutiny_
     factories.make_action(plan, reference="1.1")
     factories.make_action(plan, reference="1.2", is_restricted=True)
     db.session.commit()
-    line = " ".join(scrutiny_client.page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
+    line = " ".join(scrutiny_client.get_page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
     assert "1 open action not updated since 11 June 2015." in line
-    line = " ".join(board_client.page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
+    line = " ".join(board_client.get_page("plans.show", plan_id=plan.id).select_one(".app-update-due").text.split())
     assert "2 open actions not updated since 11 June 2015." in line

@@ -16,7 +16,7 @@ from wtforms import BooleanField, SelectMultipleField, SubmitField, TextAreaFiel
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.extensions import db
-from tracker.forms.fields import GovDateField, VersionStamped
+from tracker.forms.fields import GovDateField, VersionStamped, show_problems
 from tracker.models import Action, Agency, Post
 from tracker.services.action_edit import ActionEdit
 
@@ -104,7 +104,4 @@ class ActionEditForm(VersionStamped, FlaskForm):
         )
 
     def add_problems(self, problems: dict[str, str]) -> None:
-        for name, message in problems.items():
-            field = getattr(self, name)
-            if message not in field.errors:
-                field.errors = [*field.errors, message]
+        show_problems(self, problems)

@@ -1,4 +1,5 @@
-"""Form parts more than one form uses: GOV.UK date fields and the version stamp against lost updates."""
+"""Form parts more than one form uses: GOV.UK date fields, the version stamp against lost updates,
+and a service's refusals shown on the fields they are about."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field, HiddenField
+from wtforms.form import BaseForm
 from wtforms.validators import StopValidation
 
 DATE_EXAMPLE = "for example 31 3 2016"
@@ -97,3 +99,13 @@ class VersionStamped:
     @property
     def opened_time(self) -> datetime | None:
         return parse_opened_at(self.opened_at.data)
+
+
+def show_problems(form: BaseForm, problems: dict[str | None, str]) -> None:
+    """Put what a service refused on the fields it names (None: the form's first field), for the error summary."""
+    for name, message in problems.items():
+        field = getattr(form, name, None) if name else None
+        if field is None:
+            field = next(f for f in form if f.type not in ("CSRFTokenField", "SubmitField", "HiddenField"))
+        if message not in field.errors:
+            field.errors = [*field.errors, message]

@@ -21,7 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from tracker.forms.fields import VersionStamped
+from tracker.forms.fields import VersionStamped, show_problems
 from tracker.models import Action, Rag, Status
 from tracker.services.evidence import CheckedFile, EvidenceError, check_link, check_upload
 from tracker.services.progress import (
@@ -174,7 +174,7 @@ class ProgressUpdateForm(VersionStamped, FlaskForm):
         return self.evidence_file.data is not None
 
     def submission(self) -> ProgressSubmission:
-        """What the owner asked for, once the form itself is valid."""
+        """What the owner asked for, once the ratings and status are readable (shape_is_valid_for_rules)."""
         link = None
         if url := (self.evidence_url.data or "").strip():
             link = LinkEvidence(url=url, title=(self.evidence_url_title.data or "").strip())
@@ -190,6 +190,7 @@ class ProgressUpdateForm(VersionStamped, FlaskForm):
             no_evidence_reason=self.no_evidence_reason.data or "",
             link=link,
             file=file,
+            has_input_errors=bool(self.errors),
         )
 
     def shape_is_valid_for_rules(self) -> bool:
@@ -208,7 +209,4 @@ class ProgressUpdateForm(VersionStamped, FlaskForm):
         """Show the service's rule problems on their fields, alongside the form's own errors."""
         if self.evidence_url.errors or self.evidence_file.errors:
             problems = {k: v for k, v in problems.items() if k != "evidence_url"}  # one evidence error is enough
-        for name, message in problems.items():
-            field = getattr(self, name)
-            if message not in field.errors:
-                field.errors = [*field.errors, message]
+        show_problems(self, problems)

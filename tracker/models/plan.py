@@ -146,8 +146,12 @@ class Action(db.Model):
 
     @property
     def label(self) -> str:
-        """How the action is named in headings: its reference, or its first words."""
-        if self.reference:
-            return f"Action {self.reference}"
-        first_line = self.text.splitlines()[0] if self.text else ""
-        return first_line if len(first_line) <= 60 else first_line[:57].rstrip() + "…"
+        return action_label(self.reference, self.text)
+
+
+def action_label(reference: str, text: str) -> str:
+    """How an action is named in headings, lists, links and emails: its reference, or its first words."""
+    if reference:
+        return f"Action {reference}"
+    first_line = text.splitlines()[0] if text else ""
+    return first_line if len(first_line) <= 60 else first_line[:57].rstrip() + "…"

@@ -34,6 +34,7 @@ from tracker.models.plan import action_partners
 from tracker.permissions import sees_restricted, visible_actions_clause
 from tracker.queries.changes import Change, ChangesSince
 from tracker.queries.states import ActionStates
+from tracker.queries.structure import action_to_plan, action_to_strand
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
 
 # Due-date moves are counted up to this many; the last group is "this many or more".
@@ -200,13 +201,8 @@ class ActionQuery:
         return ChangesSince.build(self.filters.since, self.states)
 
     def select_from(self, statement: Select) -> Select:
-        """Join the structure (objective, strand, plan) and the state as at the day to a statement over Action."""
-        statement = (
-            statement.join(Objective, Action.objective_id == Objective.id)
-            .join(Strand, Objective.strand_id == Strand.id)
-            .join(Plan, Strand.plan_id == Plan.id)
-        )
-        return self.states.join(statement)
+        """Select from the structure (action to plan) with the state as at the day joined."""
+        return self.states.join(statement.select_from(action_to_plan()))
 
     def scope_clauses(self) -> list[ColumnElement[bool]]:
         """Who may see it, and the plan, strand, agency and post chosen."""
@@ -264,7 +260,7 @@ class ActionQuery:
 
     def statement(self, *columns, starts: dict[int, datetime] | None = None) -> Select:
         """SELECT columns FROM the filtered actions (with the changes since a meeting joined when filtered on)."""
-        statement = self.select_from(select(*columns).select_from(Action))
+        statement = self.select_from(select(*columns))
         changes = self.changes()
         where = self.clauses(starts)
         if changes is not None:
@@ -391,13 +387,7 @@ def plan_filter_choices(plan_id: int) -> tuple[list[Choice], list[Choice]]:
     strands = [Choice(*r) for r in db.session.execute(
         select(Strand.id, Strand.name).where(Strand.plan_id == plan_id).order_by(Strand.position)
     )]  # fmt: skip
-    in_plan = (
-        select(Action.id)
-        .join(Objective, Action.objective_id == Objective.id)
-        .join(Strand, Objective.strand_id == Strand.id)
-        .where(Strand.plan_id == plan_id)
-        .scalar_subquery()
-    )
+    in_plan = select(Action.id).select_from(action_to_strand()).where(Strand.plan_id == plan_id).scalar_subquery()
     owner_agencies = (
         select(Post.agency_id)
         .join(ActionOwner, ActionOwner.post_id == Post.id)

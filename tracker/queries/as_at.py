@@ -33,9 +33,6 @@ from sqlalchemy.orm import aliased
 from tracker.history_values import OWNERS, as_history_text, as_value, owner_rows
 from tracker.models import Action, ActionOwner, HistoryEntry, Post, ProgressUpdate
 
-REBUILT_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date", OWNERS)
-
-
 # --- the rule ----------------------------------------------------------------------------
 
 

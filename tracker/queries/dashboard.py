@@ -55,7 +55,6 @@ from tracker.models import (
     RAG_ORDER,
     Action,
     Agency,
-    Objective,
     OwnerKind,
     Plan,
     Post,
@@ -75,6 +74,7 @@ from tracker.queries.actions import (
     list_actions,
 )
 from tracker.queries.changes import Change, ChangesSince
+from tracker.queries.structure import action_to_strand
 from tracker.queries.trend import MAX_POINTS, TrendPoint, month_ends, trend_points
 
 # The exceptions table shows the most serious of them; its link lists them all.
@@ -355,12 +355,7 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_id
     # Counting a few plans: group only their actions' owners and deadline changes, not everyone's.
     among = None
     if plan_ids is not None:
-        among = (
-            select(Action.id)
-            .join(Objective, Action.objective_id == Objective.id)
-            .join(Strand, Objective.strand_id == Strand.id)
-            .where(Strand.plan_id.in_(plan_ids))
-        )
+        among = select(Action.id).select_from(action_to_strand()).where(Strand.plan_id.in_(plan_ids))
     moves = due_date_moves(states.moment, among).subquery("moves")
     owners = states.owner_counts(among)
     rag = states.effective_rag()

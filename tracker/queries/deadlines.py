@@ -8,24 +8,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import aliased
 
-from tracker.cycles import Cycle, current_cycle, cycle_starts, not_updated_this_cycle_sql
+from tracker.cycles import Cycle, current_cycle, cycle_starts, needs_update_sql
 from tracker.extensions import db
 from tracker.models import (
-    CLOSED_STATUSES,
     Action,
     DeadlineChange,
     Objective,
     Plan,
     ReportingDate,
     RequestState,
-    Status,
     Strand,
     User,
 )
+from tracker.models.plan import action_label
 from tracker.permissions import visible_actions_clause
+from tracker.queries.structure import action_to_plan, action_to_strand
 
 # --- an action's due-date record ---------------------------------------------------------------
 
@@ -125,6 +125,10 @@ class RequestRow:
     plan_name: str
     current_due_date: date | None
 
+    @property
+    def label(self) -> str:
+        return action_label(self.action_reference, self.action_text)
+
 
 def _request_rows(where: ColumnElement[bool], newest_first: bool, limit: int | None = None) -> list[RequestRow]:
     statement = (
@@ -170,13 +174,6 @@ def deadline_request(change_id: int) -> RequestRow | None:
     return rows[0] if rows else None
 
 
-def pending_request_count() -> int:
-    return (
-        db.session.scalar(select(func.count(DeadlineChange.id)).where(DeadlineChange.state == RequestState.PENDING))
-        or 0
-    )
-
-
 # --- reporting cycles ----------------------------------------------------------------------------
 
 
@@ -190,27 +187,13 @@ def reporting_dates(plan_id: int) -> list[ReportingDate]:
     )
 
 
-def needs_update(cycle: Cycle, last_progress_at: datetime | None, status: Status) -> bool:
-    """Not updated this cycle, for an action still open: complete and cancelled actions owe no update."""
-    return status not in CLOSED_STATUSES and cycle.not_updated(last_progress_at)
-
-
-def needs_update_sql(starts: dict[int, datetime]) -> ColumnElement[bool]:
-    """needs_update as SQL; the query must join Strand (the plan is Strand.plan_id). starts: cycle_starts()."""
-    return and_(
-        Action.status.not_in([s.value for s in CLOSED_STATUSES]),
-        not_updated_this_cycle_sql(Strand.plan_id, starts),
-    )
-
-
 def plan_actions_needing_update(plan_id: int, viewer: User, today: date) -> set[int]:
     """Ids of the plan's open actions, among those the viewer may see, with no update this cycle (two queries)."""
     starts = cycle_starts(today)
     return set(
         db.session.scalars(
             select(Action.id)
-            .join(Objective, Objective.id == Action.objective_id)
-            .join(Strand, Strand.id == Objective.strand_id)
+            .select_from(action_to_strand())
             .where(Strand.plan_id == plan_id, visible_actions_clause(viewer), needs_update_sql(starts))
         )
     )
@@ -226,15 +209,10 @@ class ActionCycle:
 def action_cycle(action_id: int, today: date) -> ActionCycle | None:
     """The reporting cycle an action is in, and whether it still owes this cycle's update (two queries)."""
     row = db.session.execute(
-        select(Plan, Action.last_progress_at, Action.status)
-        .select_from(Action)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
-        .where(Action.id == action_id)
+        select(Plan, Action.last_progress_at, Action.status).select_from(action_to_plan()).where(Action.id == action_id)
     ).one_or_none()
     if row is None:
         return None
     plan, last_progress_at, status = row
     cycle = current_cycle(plan, today)
-    return ActionCycle(cycle, needs_update(cycle, last_progress_at, status), last_progress_at)
+    return ActionCycle(cycle, cycle.needs_update(last_progress_at, status), last_progress_at)

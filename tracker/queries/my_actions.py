@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from tracker.cycles import cycle_starts, not_updated_this_cycle_sql
+from tracker.cycles import cycle_starts, needs_update_sql
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
@@ -23,10 +23,11 @@ from tracker.models import (
     User,
     post_holders,
 )
+from tracker.models.plan import action_label
 from tracker.permissions import held_by_clause, visible_actions_clause
+from tracker.queries.states import DUE_SOON_DAYS, DUE_SOON_WORDS
+from tracker.queries.structure import action_to_plan
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
-
-DUE_SOON_DAYS = 30
 
 
 @dataclass
@@ -49,10 +50,7 @@ class MyActionRow:
     @property
     def label(self) -> str:
         """The same name the action's own page gives it."""
-        if self.reference:
-            return f"Action {self.reference}"
-        first_line = self.text.splitlines()[0] if self.text else ""
-        return first_line if len(first_line) <= 60 else first_line[:57].rstrip() + "…"
+        return action_label(self.reference, self.text)
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class MyActions:
 
 GROUP_HEADINGS = {
     "overdue": "Overdue",
-    "due_soon": f"Due in the next {DUE_SOON_DAYS} days",
+    "due_soon": DUE_SOON_WORDS,
     "later": "Due later",
     "undated": "No due date",
     "closed": "Complete or cancelled",
@@ -91,7 +89,7 @@ def group_of(row: MyActionRow, today: date) -> str:
 
 
 def my_actions(user: User, today: date) -> MyActions:
-    needs_update = not_updated_this_cycle_sql(Strand.plan_id, cycle_starts(today))
+    needs_update = needs_update_sql(cycle_starts(today))
     statement = (
         select(
             Action.id,
@@ -106,17 +104,14 @@ def my_actions(user: User, today: date) -> MyActions:
             Action.last_progress_at,
             needs_update.label("needs_update"),
         )
-        .join(Objective, Action.objective_id == Objective.id)
-        .join(Strand, Objective.strand_id == Strand.id)
-        .join(Plan, Strand.plan_id == Plan.id)
+        .select_from(action_to_plan())
         .where(held_by_clause(user), visible_actions_clause(user))
         .order_by(Plan.name, Strand.position, Objective.position, Action.position, Action.id)
     )
     rows: dict[int, MyActionRow] = {}
     for record in db.session.execute(statement):
         values = record._asdict()
-        closed = record.status in CLOSED_STATUSES
-        values["needs_update"] = bool(record.needs_update) and not closed  # finished actions need no update
+        values["needs_update"] = bool(record.needs_update)
         rows[record.id] = MyActionRow(
             **values,
             effective=effective_delivery_rag(record.delivery_rag, record.status, record.due_date, today),

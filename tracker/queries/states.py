@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, case, exists, false, func, or_, select
 
 from tracker.clock import end_of_day
-from tracker.cycles import not_updated_this_cycle_sql
-from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag, Strand
+from tracker.cycles import needs_update_sql
+from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag
 from tracker.queries.as_at import owners_at, state_at
 from tracker.rag import effective_delivery_rag_sql, is_overdue_sql
 
-# "Due soon" on the dashboard: due within this many days from the day viewed.
+# "Due soon" on the dashboard and in "My actions": due within this many days from the day viewed.
 DUE_SOON_DAYS = 30
+DUE_SOON_WORDS = f"Due in the next {DUE_SOON_DAYS} days"
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,7 @@ class ActionStates:
 
     def not_updated(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
         """Open and no progress reported since its plan's reporting period began (needs Strand joined)."""
-        return and_(
-            self.is_open(),
-            not_updated_this_cycle_sql(Strand.plan_id, cycle_starts, last_progress_at=self.last_progress_at),
-        )
+        return needs_update_sql(cycle_starts, status=self.status, last_progress_at=self.last_progress_at)
 
     def any_exception(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
         """Red, overdue, with no owner, with no due date or not updated: the exceptions table."""

@@ -12,14 +12,7 @@ from tracker.formatting import format_date
 from tracker.history_values import DEADLINE_APPROVED, DEADLINE_REFUSED, DEADLINE_REQUEST
 from tracker.models import Action, DeadlineChange, RequestState, User
 from tracker.services.history import apply_changes, record_event
-
-
-class DeadlineError(ValueError):
-    """A change that cannot be made; the message says what to do, `field` names the form field it is about."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from tracker.services.refusal import Refused
 
 
 def set_due_date(
@@ -37,7 +30,7 @@ def set_due_date(
     """
     reason = reason.strip()
     if not reason:
-        raise DeadlineError("Enter the reason for changing the due date", "reason")
+        raise Refused("Enter the reason for changing the due date", "reason")
     now = clock.now()
     if change is None:
         change = DeadlineChange(
@@ -65,6 +58,13 @@ def set_due_date(
     return change
 
 
+def change_due_date_directly(action: Action, new_due_date: date, actor: User, reason: str) -> DeadlineChange:
+    """An administrator's own change of due date, which must be a change."""
+    if new_due_date == action.due_date:
+        raise Refused("Enter a date different from the current due date", "new_due_date")
+    return set_due_date(action, new_due_date, actor, reason)
+
+
 # --- an owner asks, the co-ordinator decides ------------------------------------------------
 
 REQUEST_EVENT = DEADLINE_REQUEST
@@ -90,13 +90,13 @@ def request_due_date_change(action: Action, new_due_date: date, requester: User,
     today = clock.today()
     reason = reason.strip()
     if new_due_date <= today:
-        raise DeadlineError(f"Enter a new due date in the future, for example {_example_date(today)}", "new_due_date")
+        raise Refused(f"Enter a new due date in the future, for example {_example_date(today)}", "new_due_date")
     if new_due_date == action.due_date:
-        raise DeadlineError("Enter a date different from the current due date", "new_due_date")
+        raise Refused("Enter a date different from the current due date", "new_due_date")
     if not reason:
-        raise DeadlineError("Enter why the due date needs to move", "reason")
+        raise Refused("Enter why the due date needs to move", "reason")
     if pending_request(action.id) is not None:
-        raise DeadlineError(
+        raise Refused(
             "A request to move this due date is already waiting for the co-ordinator. "
             "Wait for their decision before asking again."
         )
@@ -123,7 +123,7 @@ def _decide(change: DeadlineChange, state: RequestState, decider: User, comment:
         .execution_options(synchronize_session=False)
     )
     if decided.rowcount != 1:
-        raise DeadlineError("This request has already been decided. Go back to the list of requests to see it.")
+        raise Refused("This request has already been decided. Go back to the list of requests to see it.")
     db.session.refresh(change)
 
 
@@ -131,14 +131,14 @@ def approve_request(change: DeadlineChange, decider: User, comment: str = "") ->
     """Agree the new date: the action's due date moves (baseline kept) and the history shows who agreed."""
     comment = comment.strip()
     if change.new_due_date < clock.today():
-        raise DeadlineError(
+        raise Refused(
             f"The requested date, {format_date(change.new_due_date)}, has already passed. "
             "Refuse this request and ask the owner for a new date, or change the due date yourself.",
             "decision",
         )
     action = db.session.get(Action, change.action_id)
     if action is None:
-        raise DeadlineError("This action no longer exists.")
+        raise Refused("This action no longer exists.")
     _decide(change, RequestState.APPROVED, decider, comment)
     record_event(action, APPROVED_EVENT, action.due_date, change.new_due_date, decider, comment)
     change.old_due_date = action.due_date  # the date it actually moved from, if it changed meanwhile
@@ -149,9 +149,9 @@ def refuse_request(change: DeadlineChange, decider: User, comment: str) -> None:
     """Say no, with the reason the owner will read; the due date stays as it is."""
     comment = comment.strip()
     if not comment:
-        raise DeadlineError("Enter why the request is refused, so the owner knows what to do next", "comment")
+        raise Refused("Enter why the request is refused, so the owner knows what to do next", "comment")
     action = db.session.get(Action, change.action_id)
     if action is None:
-        raise DeadlineError("This action no longer exists.")
+        raise Refused("This action no longer exists.")
     _decide(change, RequestState.REFUSED, decider, comment)
     record_event(action, REFUSED_EVENT, action.due_date, change.new_due_date, decider, comment)

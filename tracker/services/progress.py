@@ -47,6 +47,9 @@ class ProgressSubmission:
     no_evidence_reason: str = ""
     link: LinkEvidence | None = None
     file: FileEvidence | None = None
+    # The form already refused part of what was typed: check the rules, so every problem is
+    # shown at once, but save nothing.
+    has_input_errors: bool = False
 
     @property
     def reported_delivery_rag(self) -> Rag | None:
@@ -117,12 +120,12 @@ def record_progress_update(
     """Save the update, its evidence and the changes it makes to the action (flushed, not committed).
 
     Raises StaleAction when the action changed after the form was opened (nothing is saved)
-    and ProgressRejected when a rule is broken.
+    and ProgressRejected when a rule is broken or the submission has input errors.
     """
     check_version(action, opened_version)
     problems = progress_problems(action, submission, clock.today())
     reported = submission.reported_delivery_rag
-    if problems or reported is None:  # (no rating is itself one of the problems)
+    if problems or reported is None or submission.has_input_errors:  # (no rating is itself one of the problems)
         raise ProgressRejected(problems)
 
     now = clock.now()

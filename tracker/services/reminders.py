@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from flask import current_app, render_template
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 
-from tracker.cycles import cycle_starts
+from tracker.cycles import cycle_starts, needs_update_sql
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.mail import Email
@@ -28,15 +28,15 @@ from tracker.models import (
     Action,
     ActionOwner,
     Notification,
-    Objective,
     Plan,
     ReportingDate,
     Strand,
     User,
     post_holders,
 )
+from tracker.models.plan import action_label
 from tracker.permissions import action_visible_to_role_sql
-from tracker.queries.deadlines import needs_update_sql
+from tracker.queries.structure import action_to_plan
 from tracker.rag import action_is_overdue_sql
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ STALE_CLAIM = timedelta(minutes=30)
 @dataclass(frozen=True)
 class ReminderItem:
     action_id: int
-    label: str  # "Action 1.1"
+    label: str  # "Action 1.1" (models.plan.action_label)
     text: str
     plan_name: str
     detail: str  # why it is listed: "Due 10 July 2015, in 9 days"
@@ -142,10 +142,7 @@ def collect_digests(today: date) -> list[Digest]:
             due_soon.label("is_due_soon"),
             owes_update.label("owes_update"),
         )
-        .select_from(Action)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
+        .select_from(action_to_plan())
         .join(ActionOwner, ActionOwner.action_id == Action.id)
         .join(post_holders, post_holders.c.post_id == ActionOwner.post_id)
         .join(User, User.id == post_holders.c.user_id)
@@ -199,12 +196,9 @@ def _newly_overdue(today: date):
             Action.text,
             Plan.name.label("plan_name"),
         )
-        .select_from(Notification)
+        .select_from(action_to_plan())
+        .join(Notification, Notification.action_id == Action.id)
         .join(User, User.id == Notification.user_id)
-        .join(Action, Action.id == Notification.action_id)
-        .join(Objective, Objective.id == Action.objective_id)
-        .join(Strand, Strand.id == Objective.strand_id)
-        .join(Plan, Plan.id == Strand.plan_id)
         .where(
             Notification.emailed_at.is_(None),
             or_(
@@ -222,8 +216,9 @@ def _newly_overdue(today: date):
 
 def _item(action_id: int, reference: str, text: str, plan_name: str, detail: str) -> ReminderItem:
     first_line = (text.splitlines() or [""])[0]
-    label = f"Action {reference}" if reference else "Action"
-    return ReminderItem(action_id, label, _shorten(first_line, 140), plan_name, detail, action_url(action_id))
+    return ReminderItem(
+        action_id, action_label(reference, text), _shorten(first_line, 140), plan_name, detail, action_url(action_id)
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -8,22 +8,15 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Plan, ReportingDate
-
-
-class ReportingError(ValueError):
-    """A change that cannot be made; the message says what to do, `field` names the form field it is about."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from tracker.services.refusal import Refused
 
 
 def add_reporting_date(plan: Plan, meeting_name: str, meeting_date: date, updates_due_date: date) -> ReportingDate:
     meeting_name = " ".join(meeting_name.split())
     if not meeting_name:
-        raise ReportingError("Enter the name of the meeting", "meeting_name")
+        raise Refused("Enter the name of the meeting", "meeting_name")
     if updates_due_date > meeting_date:
-        raise ReportingError("The date updates are due must be on or before the meeting date", "updates_due_date")
+        raise Refused("The date updates are due must be on or before the meeting date", "updates_due_date")
     duplicate = db.session.scalar(
         select(ReportingDate.id).where(
             ReportingDate.plan_id == plan.id,
@@ -32,7 +25,7 @@ def add_reporting_date(plan: Plan, meeting_name: str, meeting_date: date, update
         )
     )
     if duplicate is not None:
-        raise ReportingError("This meeting is already in the plan's reporting dates", "meeting_date")
+        raise Refused("This meeting is already in the plan's reporting dates", "meeting_date")
     reporting_date = ReportingDate(
         plan_id=plan.id, meeting_name=meeting_name, meeting_date=meeting_date, updates_due_date=updates_due_date
     )
@@ -54,11 +47,11 @@ def update_deadline_settings(
     plan: Plan, escalate_to_red_after_days: int | None, remind_due_within_days: int, remind_update_within_days: int
 ) -> None:
     if escalate_to_red_after_days is not None and not 1 <= escalate_to_red_after_days <= 365:
-        raise ReportingError("Enter a number of days from 1 to 365", "escalate_to_red_after_days")
+        raise Refused("Enter a number of days from 1 to 365", "escalate_to_red_after_days")
     if not 1 <= remind_due_within_days <= 90:
-        raise ReportingError("Enter a number of days from 1 to 90", "remind_due_within_days")
+        raise Refused("Enter a number of days from 1 to 90", "remind_due_within_days")
     if not 1 <= remind_update_within_days <= 60:
-        raise ReportingError("Enter a number of days from 1 to 60", "remind_update_within_days")
+        raise Refused("Enter a number of days from 1 to 60", "remind_update_within_days")
     plan.escalate_to_red_after_days = escalate_to_red_after_days
     plan.remind_due_within_days = remind_due_within_days
     plan.remind_update_within_days = remind_update_within_days

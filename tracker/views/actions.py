@@ -16,10 +16,11 @@ from tracker.models import Action, Evidence, Role, User
 from tracker.permissions import can_edit_action, can_update_action, can_verify_evidence, can_view_action
 from tracker.queries import my_actions as my_actions_query
 from tracker.queries.action_activity import action_evidence, action_history, action_updates
+from tracker.queries.action_header import ActionHeader, action_header
 from tracker.queries.actions import ActionFilters, list_actions
 from tracker.services.action_edit import ActionEditRejected, edit_action
 from tracker.services.evidence import content_disposition, download_name, stored_path
-from tracker.services.progress import ProgressRejected, progress_problems, record_progress_update, verify_evidence
+from tracker.services.progress import ProgressRejected, record_progress_update, verify_evidence
 from tracker.services.versioning import StaleAction, is_current
 
 bp = Blueprint("actions", __name__)
@@ -106,11 +107,14 @@ def _changes_since(action_id: int, opened_at: datetime | None):
     return action_history(action_id, since=opened_at)
 
 
+def _header(action_id: int) -> ActionHeader:
+    """The heading of a page about one action the view has already found and checked."""
+    return action_header(action_id, clock.today()) or abort(404)
+
+
 def _render_update(action: Action, form: ProgressUpdateForm):
     # Form errors are shown with 200, as GOV.UK services do: the page is the answer, not a failure.
-    return render_template(
-        "actions/update.html", action=_action_row(action.id), record=action, form=form, conflict=None
-    )
+    return render_template("actions/update.html", action=_header(action.id), record=action, form=form, conflict=None)
 
 
 @bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
@@ -125,11 +129,10 @@ def update(action_id: int):
         # What changed comes first: the rules may read differently once the owner has seen it.
         return _render_conflict(action_id, form)
     form.validate_on_submit()
-    if form.shape_is_valid_for_rules():
-        form.add_problems(progress_problems(action, form.submission(), clock.today()))
-    if form.errors:
+    if not form.shape_is_valid_for_rules():
         return _render_update(action, form)
     try:
+        # The service checks the rules, also when the form refused something, so all is shown at once.
         record_progress_update(action, form.submission(), _user(), form.opened_version)
     except StaleAction:
         return _render_conflict(action_id, form)
@@ -148,13 +151,7 @@ def _render_conflict(action_id: int, form: ProgressUpdateForm | ActionEditForm, 
         abort(404)
     changes = _changes_since(action_id, form.opened_time)
     form.stamp(action, clock.now())  # a second save is a decision made knowing these changes
-    return render_template(
-        template,
-        action=_action_row(action_id),
-        record=action,
-        form=form,
-        conflict=changes,
-    ), 409
+    return render_template(template, action=_header(action_id), record=action, form=form, conflict=changes), 409
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -163,9 +160,7 @@ def edit(action_id: int):
     action = db.session.get(Action, action_id) or abort(404)
     if request.method == "GET":
         form = ActionEditForm.for_action(action, clock.now())
-        return render_template(
-            "actions/edit.html", action=_action_row(action_id), record=action, form=form, conflict=None
-        )
+        return render_template("actions/edit.html", action=_header(action_id), record=action, form=form, conflict=None)
 
     form = ActionEditForm()
     form.load_choices()
@@ -181,7 +176,7 @@ def edit(action_id: int):
         else:
             flash("The action has been changed." if changed else "Nothing was changed.", "success")
             return redirect(url_for("actions.show", action_id=action_id, _anchor="history"))
-    return render_template("actions/edit.html", action=_action_row(action_id), record=action, form=form, conflict=None)
+    return render_template("actions/edit.html", action=_header(action_id), record=action, form=form, conflict=None)
 
 
 def _visible_evidence(evidence_id: int) -> Evidence:

@@ -26,6 +26,8 @@ from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
 from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
+from tracker.queries.states import DUE_SOON_WORDS
+from tracker.views.query_args import read_int, read_member
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -93,6 +95,7 @@ def show():
         plotly_map_style_id=bundle.map_style_id,
         today=today,
         posts_shown=POSTS_SHOWN,
+        due_soon_words=DUE_SOON_WORDS,
     )
 
 
@@ -104,7 +107,7 @@ def actions():
     today = clock.today()
     total = count_actions(filters, current_user, today)
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, _int(request.args.get("page")) or 1), pages)
+    page = min(max(1, read_int(request.args.get("page")) or 1), pages)
     rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     links = Links(filters)
     return render_template(
@@ -159,8 +162,8 @@ def read_filters(args: MultiDict, choices: Choices) -> tuple[DashboardFiltersFor
     _offer_choices(form, choices)
     if any(args.get(name) for name in SCOPE):
         form.validate()
-    plan = choices.plan(_int(form.plan.data))
-    strand = choices.strand(_int(form.strand.data))
+    plan = choices.plan(read_int(form.plan.data))
+    strand = choices.strand(read_int(form.strand.data))
     if plan is not None and strand is not None and strand.plan_id != plan.id:
         strand = None  # a strand of another plan: the plan chosen wins
     agency_ids = {agency_id for agency_id, _name in choices.agencies}
@@ -173,10 +176,10 @@ def read_filters(args: MultiDict, choices: Choices) -> tuple[DashboardFiltersFor
         "as_at": form.as_at_day,
         "accountable_agency_id": _known(args.get("accountable_agency"), agency_ids),
         "accountable_post_id": _known(args.get("accountable_post"), post_ids),
-        "rag": _rag(args.get("rag")),
-        "outcome_rag": _rag(args.get("outcome")),
+        "rag": read_member(Rag, args.get("rag")),
+        "outcome_rag": read_member(Rag, args.get("outcome")),
         "moves": _moves(args.get("moves")),
-        "change": _change(args.get("change")),
+        "change": read_member(Change, args.get("change")),
         "since": read_day(args.get("since")),
     }
     values.update({flag: args.get(flag) == "1" for flag in FLAG_ARGS})
@@ -195,32 +198,13 @@ def _offer_choices(form: DashboardFiltersForm, choices: Choices) -> None:
     form.post.choices = [("", "All posts")] + [(str(post.id), post.name) for post in choices.posts]
 
 
-def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 def _known(value: str | None, known: set[int]) -> int | None:
-    number = _int(value)
+    number = read_int(value)
     return number if number in known else None
 
 
-def _rag(value: str | None) -> Rag | None:
-    try:
-        return Rag((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _change(value: str | None) -> Change | None:
-    try:
-        return Change((value or "").strip())
-    except ValueError:
-        return None
-
-
 def _moves(value: str | None) -> int | None:
-    number = _int(value)
+    number = read_int(value)
     return min(number, MOVES_CAP) if number else None
 
 
@@ -344,7 +328,7 @@ def describe_filters(filters: ActionFilters, choices: Choices) -> list[str]:
     phrases = {
         "overdue": "Overdue",
         "red_or_overdue": "Red or overdue",
-        "due_soon": "Due in the next 30 days",
+        "due_soon": DUE_SOON_WORDS,
         "not_updated": "Not updated this reporting cycle",
         "no_owner": "No owner named",
         "no_accountable": "No accountable post named",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from tracker import clock
 from tracker.access import allow
@@ -19,6 +18,7 @@ from tracker.forms.deadlines import (
     DueDateRequestForm,
     ReportingDateForm,
 )
+from tracker.forms.fields import show_problems
 from tracker.models import Action, DeadlineChange, Plan, RequestState, Role
 from tracker.permissions import can_change_due_dates, can_request_due_date_change, can_view_action
 from tracker.queries.deadlines import (
@@ -32,28 +32,19 @@ from tracker.queries.deadlines import (
     reporting_dates,
 )
 from tracker.services.deadlines import (
-    DeadlineError,
     approve_request,
+    change_due_date_directly,
     refuse_request,
     request_due_date_change,
-    set_due_date,
 )
+from tracker.services.refusal import Refused
 from tracker.services.reporting import (
-    ReportingError,
     add_reporting_date,
     remove_reporting_date,
     update_deadline_settings,
 )
 
 bp = Blueprint("deadlines", __name__)
-
-
-def _show_error(form: FlaskForm, error: DeadlineError | ReportingError) -> None:
-    """Put a service's refusal on the field it is about (the first field if none), for the error summary."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        field = next(f for f in form if f.type not in ("CSRFTokenField", "SubmitField"))
-    field.errors = [*field.errors, str(error)]
 
 
 # --- the action page's panel ---------------------------------------------------------------------
@@ -98,9 +89,7 @@ def change_due_date(action_id: int):
         new_date = form.new_due_date.data
         try:
             if direct:
-                if new_date == action.due_date:
-                    raise DeadlineError("Enter a date different from the current due date", "new_due_date")
-                set_due_date(action, new_date, current_user, form.reason.data or "")
+                change_due_date_directly(action, new_date, current_user, form.reason.data or "")
                 message = f"The due date of {action.label} is now {format_date(new_date)}."
             else:
                 request_due_date_change(action, new_date, current_user, form.reason.data or "")
@@ -108,9 +97,9 @@ def change_due_date(action_id: int):
                     f"Your request to move the due date to {format_date(new_date)} has been sent to the "
                     "co-ordinator. The due date stays as it is until they approve it."
                 )
-        except DeadlineError as error:
+        except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash(message, "success")
             return redirect(url_for("actions.show", action_id=action.id))
@@ -141,9 +130,9 @@ def decide(change_id: int):
             else:
                 refuse_request(change, current_user, form.comment.data or "")
                 message = f"Refused: the due date of {_row_label(row)} stays as it was."
-        except DeadlineError as error:
+        except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
             row = deadline_request(change_id) or abort(404)
         else:
             flash(message, "success")
@@ -168,9 +157,9 @@ def reporting_dates_page(plan_id: int):
             added = add_reporting_date(
                 plan, form.meeting_name.data or "", form.meeting_date.data, form.updates_due_date.data
             )
-        except ReportingError as error:
+        except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash(
                 f"Added {added.meeting_name} on {format_date(added.meeting_date)}, "
@@ -210,9 +199,9 @@ def settings(plan_id: int):
                 form.remind_due_within_days.data,
                 form.remind_update_within_days.data,
             )
-        except ReportingError as error:
+        except Refused as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_problems(form, {error.field: str(error)})
         else:
             flash("Escalation and reminder settings saved.", "success")
             return redirect(url_for("plans.show", plan_id=plan.id))

@@ -6,70 +6,45 @@ from itertools import groupby
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.access import allow_signed_in
 from tracker.cycles import current_cycle
 from tracker.extensions import db
-from tracker.models import RAG_ORDER, Action, Objective, Plan, Rag, Strand
-from tracker.permissions import visible_actions_clause
+from tracker.models import RAG_ORDER, Plan, Rag
 from tracker.queries.actions import ActionFilters, list_actions, plan_filter_choices
 from tracker.queries.deadlines import plan_actions_needing_update
+from tracker.queries.plans import plans_with_action_counts
+from tracker.views.query_args import read_int, read_member
 
 bp = Blueprint("plans", __name__)
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _rag_arg() -> Rag | None:
-    try:
-        return Rag(request.args.get("rag", "").strip())
-    except ValueError:
-        return None
 
 
 @bp.get("/")
 @allow_signed_in
 def index():
-    if "actions.my_actions" in bp_endpoints() and current_user.posts:
+    if current_user.posts:
         return redirect(url_for("actions.my_actions"))
     return redirect(url_for("plans.list_plans"))
-
-
-def bp_endpoints() -> set[str]:
-    from flask import current_app
-
-    return set(current_app.view_functions)
 
 
 @bp.get("/plans")
 @allow_signed_in
 def list_plans():
-    counts = (
-        select(Strand.plan_id, func.count(Action.id).label("actions"))
-        .join(Objective, Objective.strand_id == Strand.id)
-        .join(Action, Action.objective_id == Objective.id)
-        .where(visible_actions_clause(current_user))
-        .group_by(Strand.plan_id)
-        .subquery()
-    )
-    plans = db.session.execute(
-        select(Plan, func.coalesce(counts.c.actions, 0))
-        .outerjoin(counts, counts.c.plan_id == Plan.id)
-        .order_by(Plan.name)
-    ).all()
-    return render_template("plans/index.html", plans=plans)
+    return render_template("plans/index.html", plans=plans_with_action_counts(current_user))
 
 
 @bp.get("/plans/<int:plan_id>")
 @allow_signed_in
 def show(plan_id: int):
     plan = db.session.get(Plan, plan_id) or abort(404)
-    filters = ActionFilters(plan_id=plan.id, strand_id=_int_arg("strand"), rag=_rag_arg(), agency_id=_int_arg("agency"))
+    args = request.args
+    filters = ActionFilters(
+        plan_id=plan.id,
+        strand_id=read_int(args.get("strand")),
+        rag=read_member(Rag, args.get("rag")),
+        agency_id=read_int(args.get("agency")),
+    )
     today = clock.today()
     actions = list_actions(filters, current_user, today)
     strands, agencies = plan_filter_choices(plan.id)
