@@ -175,6 +175,6 @@ def test_a_day_today_or_later_is_the_live_view(app, viewer, on):
     action = factories.make_action(plan, delivery_rag=Rag.RED, created_at=_at("2015-03-01"))
     on("2015-11-30", action, delivery_rag=Rag.GREEN)
     db.session.commit()
-    assert _row(viewer, action.id, date(2015, 11, 30)).delivery_rag is Rag.RED
     assert _row(viewer, action.id, TODAY).delivery_rag is Rag.GREEN
+    assert _row(viewer, action.id, date(2016, 1, 1)).delivery_rag is Rag.GREEN
     assert _row(viewer, action.id, date(2015, 11, 29)).delivery_rag is Rag.RED
