@@ -112,7 +112,7 @@ def test_action_page_shows_all_its_fields(board_client, coventry, pinned_today):
         "starts 1 March 2015",
         "Comms Manager",
         "CSE Co-ordinator",
-        "All agencies",
+        "All partner agencies",  # Partners involved: "All agencies" in the plan
         "A regional communication plan",
         "Overdue since 1 October 2015",
         "Raise Awareness across the region",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.importers.names import ALL_PARTNERS_SHOWN
 from tracker.models import Action, ActionOwner, Agency, OwnerKind, Post, User
 from tracker.services.deadlines import set_due_date
 from tracker.services.history import apply_changes, record_event
@@ -28,6 +29,7 @@ class ActionEdit:
     due_date: date | None
     is_restricted: bool
     reason: str = ""
+    all_partners: bool | None = None  # every partner agency is involved; None leaves it as it is
 
 
 class ActionEditRejected(ValueError):
@@ -46,7 +48,10 @@ def describe_owners(action: Action) -> str:
 
 
 def describe_partners(action: Action) -> str:
-    return ", ".join(agency.name for agency in action.partners) or "none"
+    names = [agency.name for agency in action.partners]
+    if action.all_partners:
+        names.insert(0, ALL_PARTNERS_SHOWN)
+    return ", ".join(names) or "none"
 
 
 def edit_problems(action: Action, edit: ActionEdit) -> dict[str, str]:
@@ -103,6 +108,8 @@ def edit_action(action: Action, edit: ActionEdit, actor: User, opened_version: i
     action.partners = list(
         db.session.scalars(select(Agency).where(Agency.id.in_(edit.partner_agency_ids)).order_by(Agency.name))
     )
+    if edit.all_partners is not None:
+        action.all_partners = edit.all_partners
     new_partners = describe_partners(action)
     if new_partners != old_partners:
         record_event(action, "partners", old_partners, new_partners, actor, reason)
