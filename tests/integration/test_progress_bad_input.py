@@ -101,16 +101,29 @@ def test_html_in_commentary_is_shown_as_text_everywhere(owner_and_action, admin_
         assert SCRIPT in page.select_one("tr[id^=evidence-]").text
 
 
-def test_a_25_mb_file_gets_the_friendly_too_large_page(owner_and_action):
+def test_a_25_mb_file_is_refused_in_the_form_with_everything_typed_kept(owner_and_action):
     client, action = owner_and_action
     before, state, files = counts(), snapshot(action), stored_files()
     big = PDF + b"0" * (25 * 1024 * 1024)
-    response = submit(client, action.id, **GOOD, evidence_file=(io.BytesIO(big), "big.pdf"))
+    typed = {**GOOD, "delivery_rag": "amber", "commentary": "Three of five schools trained; the rest booked for July."}
+    response = submit(client, action.id, **typed, evidence_file=(io.BytesIO(big), "big.pdf"),
+                      evidence_file_title="Training register")  # fmt: skip
+    assert response.status_code == 200
+    assert errors(response) == {"evidence_file": "The selected file must be smaller than 20 MB"}
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("textarea[name=commentary]").text.strip() == typed["commentary"]
+    assert page.select_one("input[name=delivery_rag][value=amber]").has_attr("checked")
+    assert page.select_one("input[name=evidence_file_title]")["value"] == "Training register"
+    assert counts() == before and snapshot(action) == state and stored_files() == files
+
+
+def test_a_body_too_large_for_any_other_form_still_gets_the_friendly_page(owner_and_action):
+    client, action = owner_and_action
+    big = b"0" * (25 * 1024 * 1024)
+    response = client.post_form(f"/actions/{action.id}/edit", {"text": big.decode()})
     assert response.status_code == 413
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert page.select_one("h1").text.strip() == "The file is too large"
-    assert "smaller than 20 MB" in page.text
-    assert counts() == before and snapshot(action) == state and stored_files() == files
 
 
 def test_a_file_just_over_20_mb_gets_a_form_error(owner_and_action):

@@ -28,6 +28,7 @@ from tracker.services.evidence import (
     content_disposition,
     download_name,
 )
+from tracker.uploads import CappedFile
 
 
 def _upload(data: bytes, name: str = "evidence.pdf", content_type: str = "application/pdf") -> FileStorage:
@@ -161,3 +162,10 @@ def test_the_office_samples_are_the_same_bytes_on_every_run():
     with zipfile.ZipFile(io.BytesIO(DOCX)) as archive:
         assert {info.date_time for info in archive.infolist()} == {FIXED_ZIP_TIME}
     assert office_file("word") == DOCX
+
+
+def test_only_the_start_of_an_oversized_upload_is_kept_while_the_form_is_read():
+    kept = CappedFile(10)
+    assert [kept.write(b"x" * 8), kept.write(b"y" * 8), kept.write(b"z" * 8)] == [8, 8, 8]  # all read
+    kept.seek(0)
+    assert kept.read() == b"x" * 8 + b"yy"
