@@ -246,3 +246,18 @@ def test_overlong_text_is_refused(owner_and_action):
     response = submit(client, action.id, **{**GOOD, "commentary": "x" * 5001})
     assert response.status_code == 200
     assert errors(response) == {"commentary": "Progress commentary must be 5,000 characters or fewer"}
+
+
+def test_a_text_file_named_pdf_is_refused_saying_what_it_is_and_the_text_is_kept(owner_and_action):
+    client, action = owner_and_action
+    before, state, files = counts(), snapshot(action), stored_files()
+    notes = b"Minutes of the CSE sub-group, 3 June 2015.\n"
+    response = submit(client, action.id, **GOOD, evidence_file=(io.BytesIO(notes), "Minutes.pdf"))
+    assert response.status_code == 200
+    assert errors(response) == {
+        "evidence_file": "The selected file is a text file, not a PDF. Choose the PDF, or rename the file to end in"
+        " .txt if it is the right one"
+    }
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("textarea[name=commentary]").text.strip() == GOOD["commentary"]
+    assert counts() == before and snapshot(action) == state and stored_files() == files

@@ -169,3 +169,57 @@ def test_only_the_start_of_an_oversized_upload_is_kept_while_the_form_is_read():
     assert [kept.write(b"x" * 8), kept.write(b"y" * 8), kept.write(b"z" * 8)] == [8, 8, 8]  # all read
     kept.seek(0)
     assert kept.read() == b"x" * 8 + b"yy"
+
+
+HTML = b"<!DOCTYPE html>\n<html><head><title>Report</title></head><body>Saved from the browser</body></html>\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (
+            TEXT,
+            "report.pdf",
+            "The selected file is a text file, not a PDF. Choose the PDF, or rename the file to end in .txt"
+            " if it is the right one",
+        ),
+        (
+            HTML,
+            "report.pdf",
+            "The selected file is a web page (HTML), not a PDF. Choose the PDF, or save the page as a PDF and"
+            " choose that",
+        ),
+        (
+            PDF,
+            "notes.txt",
+            "The selected file is a PDF, not a text file. Choose the text file, or rename the file to end in .pdf"
+            " if it is the right one",
+        ),
+        (
+            DOCX,
+            "figures.xlsx",
+            "The selected file is a Word document, not an Excel spreadsheet. Choose the Excel spreadsheet, or"
+            " rename the file to end in .docx if it is the right one",
+        ),
+    ],
+    ids=["text-named-pdf", "html-named-pdf", "pdf-named-txt", "docx-named-xlsx"],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused_saying_what_it_is(data, name, message):
+    with pytest.raises(EvidenceError) as refused:
+        check_upload(_upload(data, name, "application/pdf"))
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (PNG, "photo.jpg", "image/png"),  # one image type for another surprises nobody
+        (DOCX, "minutes.doc", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (TEXT, "notes", "text/plain"),  # no extension: nothing claimed
+        (TEXT, "data.json", "text/plain"),  # an extension the tracker does not know claims nothing
+        (HTML, "page.html", "text/plain"),
+    ],
+    ids=["png-named-jpg", "docx-named-doc", "no-extension", "unknown-extension", "html-named-html"],
+)
+def test_names_that_claim_nothing_else_are_accepted(data, name, expected):
+    assert check_upload(_upload(data, name)).content_type == expected
