@@ -11,6 +11,7 @@ text (bytes or escapes): give such parameters ids=... in the test.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,12 +20,15 @@ import sys
 UNREADABLE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\bat 0x[0-9a-f]+")
 
 
-def collect(paths: list[str]) -> list[str]:
+def collect(paths: list[str], hash_seed: int) -> list[str]:
+    # Each collection with its own string hashing, as xdist workers may have: a set's order differs.
+    environment = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
     completed = subprocess.run(  # noqa: S603 - our own interpreter running pytest on paths given by the caller
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
         capture_output=True,
         text=True,
         check=False,
+        env=environment,
     )
     if completed.returncode != 0:
         sys.exit(f"Collecting the tests failed:\n{completed.stdout}{completed.stderr}")
@@ -32,7 +36,8 @@ def collect(paths: list[str]) -> list[str]:
 
 
 def main(paths: list[str]) -> int:
-    first, second = collect(paths), collect(paths)
+    # The second collection starts seconds after the first, so anything read from the clock differs.
+    first, second = collect(paths, 1), collect(paths, 2)
     problems = []
     if first != second:
         only_first = sorted(set(first) - set(second))
