@@ -273,7 +273,7 @@ def test_dates_and_statuses_in_plain_english(app):
 def test_the_footer_is_the_partnerships_not_crown_copyright(client):
     page = client.get("/sign-in").get_data(as_text=True)
     footer = page[page.index('<footer class="govuk-footer"') :]
-    assert "Service status" in footer
+    assert "Service status" not in footer and "/healthz" not in footer  # raw JSON is for monitoring, not people
     assert "Local Safeguarding Children Board" in footer
     assert "Crown copyright" not in footer
     assert "Open Government Licence" not in footer
