@@ -48,7 +48,9 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Collect the suite twice first: ids that differ between processes would abort the xdist run by chance.
 test: setup-dev chromium
+	$(BIN)/python scripts/check_test_ids.py
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: setup-dev

@@ -69,7 +69,9 @@ class Config:
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour")
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "evidence"))
-    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # 20 MB evidence files plus the form around them
+    # Any request but the progress update form, which reads larger bodies (tracker/uploads.py) so a
+    # file over 20 MB is refused in the form with the owner's text kept.
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     # Email for reminders and notifications.
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Safeguarding action plan tracker <tracker@localhost>")

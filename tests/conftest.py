@@ -11,6 +11,8 @@ import contextvars
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
+from enum import Enum
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -259,3 +261,31 @@ def pinned_today(monkeypatch):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readable(value) -> str | None:
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool | Enum) or value is None:
+        return str(value.value if isinstance(value, Enum) else value)
+    if isinstance(value, list | tuple | set | frozenset):
+        parts = [_readable(item) for item in value]
+        if None in parts:
+            return None
+        # A set's order changes from one process to the next (string hashing is salted): sort it.
+        return ",".join(sorted(parts) if isinstance(value, set | frozenset) else parts)
+    if isinstance(value, dict):
+        parts = [_readable(item) for item in value.values()]
+        return None if None in parts else ";".join(f"{key}={part}" for key, part in zip(value, parts, strict=True))
+    return None
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Test ids as readable text (2015-07-01, "31,2,2016", "reason=x") where pytest would number them.
+
+    Only values that read the same in every process: the ids must match across xdist workers
+    (scripts/check_test_ids.py). Anything else is left to pytest, or to the test's own ids=.
+    """
+    if isinstance(val, date | list | tuple | set | frozenset | dict):
+        return _readable(val)
+    return None

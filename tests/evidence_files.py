@@ -1,4 +1,8 @@
-"""Small sample files for evidence tests: real signatures, made in memory."""
+"""Small sample files for evidence tests: real signatures, made in memory, the same bytes on every run.
+
+The bytes must not depend on the clock: two pytest-xdist workers collect the tests separately and
+abort the run if they collect different ones.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,23 @@ WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 
 BINARY = b"\x00\x01\x02\x03 not a document \xff\xfe"
 
 
+# A zip member written by name gets the current time; a ZipInfo with a fixed one keeps the bytes fixed.
+FIXED_ZIP_TIME = (2015, 6, 3, 9, 30, 0)
+
+
 def office_file(folder: str) -> bytes:
     """A minimal Office Open XML package: word/, xl/ or ppt/."""
+    members = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
+        f"{folder}/document.xml": '<?xml version="1.0"?><document/>',
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{folder}/document.xml", '<?xml version="1.0"?><document/>')
+        for name, text in members.items():
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, text)
     return buffer.getvalue()
 
 

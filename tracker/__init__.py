@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from config import Config
-    from tracker import access, cli, errors, security, template_helpers, transactions
+    from tracker import access, cli, errors, security, template_helpers, transactions, uploads
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.views import register_blueprints
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    uploads.init_app(app)
     app.config.from_object(Config)
     app.config.update(overrides or {})
     app.jinja_loader = ChoiceLoader([

@@ -18,3 +18,11 @@ def format_datetime(value: datetime | None) -> str:
     hour = value.hour % 12 or 12
     suffix = "am" if value.hour < 12 else "pm"
     return f"{format_date(value)} at {hour}:{value:%M}{suffix}"
+
+
+NO_PROGRESS_YET = "No progress has been recorded yet"
+
+
+def last_progress(value: datetime | None) -> str:
+    """When an action last had a progress update (Action.last_progress_at), in the one wording every page uses."""
+    return f"Last progress update {format_date(value)}" if value else NO_PROGRESS_YET

@@ -70,6 +70,7 @@ TRACKED_FIELDS = {
     "is_restricted": "Restricted",
     OWNERS: "Owners",
     PARTNERS: "Partners involved",
+    "all_partners": "All partner agencies involved",
     "objective_id": "Sub-objective",
 }
 
@@ -95,6 +96,7 @@ KINDS = {
     "delivery_rag": Kind.RAG,
     "outcome_rag": Kind.RAG,
     "is_restricted": Kind.YES_NO,
+    "all_partners": Kind.YES_NO,
     OWNERS: Kind.OWNERS,
     PARTNERS: Kind.PARTNERS,
     # Events: the auto-amber job records the rating it raised from and to; the others, due dates.

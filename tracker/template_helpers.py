@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from tracker.formatting import format_date, format_datetime
+from tracker.formatting import format_date, format_datetime, last_progress
 from tracker.models import Rag, Role, Status
 from tracker.security import csp_nonce
 
@@ -37,6 +37,7 @@ def navigation() -> list[dict[str, object]]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(last_progress, "last_progress")
     app.add_template_global(csp_nonce, "csp_nonce")
     app.add_template_global(navigation, "navigation")
     app.add_template_global(RAG_TAG_CLASSES, "RAG_TAG_CLASSES")

@@ -18,13 +18,13 @@ def test_every_route_declares_an_access_rule(app):
     assert missing == [], f"routes without an access rule: {missing}"
 
 
-def test_only_the_sign_in_page_health_check_and_assets_are_public(app):
+def test_only_the_sign_in_page_health_check_favicon_and_assets_are_public(app):
     public = set()
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if access_rule_for(rule.endpoint) == PUBLIC:
                 public.add(rule.endpoint)
-    assert public == {"static", "system.govuk_assets", "system.healthz", "auth.sign_in"}
+    assert public == {"static", "system.govuk_assets", "system.favicon", "system.healthz", "auth.sign_in"}
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, client):

@@ -61,7 +61,7 @@ def test_export_round_trips_through_import(app, coventry, tmp_path, monkeypatch)
                 a.objective.strand.name, a.objective.number, a.objective.statement, a.reference, a.text,
                 a.delivery_rag, a.outcome_rag, a.status, a.due_date, a.timescale_text,
                 [p.name for p in a.accountable_posts], [p.name for p in a.responsible_posts],
-                sorted(p.name for p in a.partners), a.expected_evidence, a.expected_outcomes,
+                sorted(p.name for p in a.partners), a.all_partners, a.expected_evidence, a.expected_outcomes,
             )
             for a in actions
             if a.objective.strand.plan_id == plan.id

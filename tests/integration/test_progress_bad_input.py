@@ -103,15 +103,29 @@ def test_html_in_commentary_is_shown_as_text_everywhere(owner_and_action, admin_
         assert SCRIPT in page.select_one("tr[id^=evidence-]").text
 
 
-def test_a_25_mb_file_gets_the_friendly_too_large_page(owner_and_action):
+def test_a_25_mb_file_is_refused_in_the_form_with_everything_typed_kept(owner_and_action):
     client, action = owner_and_action
     before, state, files = counts(), snapshot(action), stored_files()
     big = PDF + b"0" * (25 * 1024 * 1024)
-    response = submit(client, action.id, **GOOD, evidence_file=(io.BytesIO(big), "big.pdf"))
-    page = checked_page(response, 413)
-    assert page.select_one("h1").text.strip() == "The file is too large"
-    assert "smaller than 20 MB" in page.text
+    typed = {**GOOD, "delivery_rag": "amber", "commentary": "Three of five schools trained; the rest booked for July."}
+    response = submit(client, action.id, **typed, evidence_file=(io.BytesIO(big), "big.pdf"),
+                      evidence_file_title="Training register")  # fmt: skip
+    assert response.status_code == 200
+    assert errors(response) == {"evidence_file": "The selected file must be smaller than 20 MB"}
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("textarea[name=commentary]").text.strip() == typed["commentary"]
+    assert page.select_one("input[name=delivery_rag][value=amber]").has_attr("checked")
+    assert page.select_one("input[name=evidence_file_title]")["value"] == "Training register"
     assert counts() == before and snapshot(action) == state and stored_files() == files
+
+
+def test_a_body_too_large_for_any_other_form_still_gets_the_friendly_page(owner_and_action):
+    client, action = owner_and_action
+    big = b"0" * (25 * 1024 * 1024)
+    response = client.post_form(f"/actions/{action.id}/edit", {"text": big.decode()})
+    assert response.status_code == 413
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("h1").text.strip() == "The file is too large"
 
 
 def test_a_file_just_over_20_mb_gets_a_form_error(owner_and_action):
@@ -139,6 +153,7 @@ def test_a_file_just_over_20_mb_gets_a_form_error(owner_and_action):
         ),
         (b"", "empty.pdf", "The selected file is empty. Choose a file that has something in it"),
     ],
+    ids=["elf-named-pdf", "windows-exe-named-docx", "empty-file"],
 )
 def test_executables_and_empty_files_are_refused(owner_and_action, data, name, message):
     client, action = owner_and_action
@@ -232,3 +247,18 @@ def test_overlong_text_is_refused(owner_and_action):
     response = submit(client, action.id, **{**GOOD, "commentary": "x" * 5001})
     assert response.status_code == 200
     assert errors(response) == {"commentary": "Progress commentary must be 5,000 characters or fewer"}
+
+
+def test_a_text_file_named_pdf_is_refused_saying_what_it_is_and_the_text_is_kept(owner_and_action):
+    client, action = owner_and_action
+    before, state, files = counts(), snapshot(action), stored_files()
+    notes = b"Minutes of the CSE sub-group, 3 June 2015.\n"
+    response = submit(client, action.id, **GOOD, evidence_file=(io.BytesIO(notes), "Minutes.pdf"))
+    assert response.status_code == 200
+    assert errors(response) == {
+        "evidence_file": "The selected file is a text file, not a PDF. Choose the PDF, or rename the file to end in"
+        " .txt if it is the right one"
+    }
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("textarea[name=commentary]").text.strip() == GOOD["commentary"]
+    assert counts() == before and snapshot(action) == state and stored_files() == files

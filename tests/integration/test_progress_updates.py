@@ -290,13 +290,15 @@ def test_the_update_page_for_an_overdue_action_says_why_it_is_amber(client_as, p
 
 
 def test_accountable_posts_may_update_too(client_as, pinned_today):
+    pinned_today("2015-07-01")
     post = factories.make_post()
     action = factories.make_action(factories.make_plan(), accountable=[post], due_date=date(2030, 1, 1))
     client = client_as(Role.OWNER, posts=[post])
     client.get_page("actions.update", action_id=action.id)
 
 
-def test_administrators_update_any_action(admin_client):
+def test_administrators_update_any_action(admin_client, pinned_today):
+    pinned_today("2015-07-01")
     action = factories.make_action(factories.make_plan(), due_date=date(2030, 1, 1))
     response = submit(admin_client, action.id, delivery_rag="green", outcome_rag="not_rated", status="in_progress",
                       commentary="Chased by the co-ordinator.")  # fmt: skip

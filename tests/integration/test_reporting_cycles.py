@@ -58,10 +58,22 @@ def test_action_page_shows_the_cycle(plan_with_cycle, board_client):
     text = " ".join(panel.text.split())
     assert "Next update due by 10 September 2015, for the LSCB board on 20 September 2015" in text
     assert "Not updated this cycle" in text
-    assert "No progress update since 11 June 2015 (last updated 1 June 2015)" in text
+    assert "Last progress update 1 June 2015. This reporting period began on 11 June 2015." in text
     panel = board_client.get_page("actions.show", action_id=fresh.id).select_one("section.app-deadlines")
     assert "Not updated this cycle" not in panel.text
-    assert "Updated 1 July 2015" in " ".join(panel.text.split())
+    assert "Last progress update 1 July 2015" in " ".join(panel.text.split())
+
+
+def test_an_action_never_updated_says_so_once_in_one_wording(plan_with_cycle, board_client):
+    """The cycle panel and the updates section read the same field and say it the same way."""
+    never = factories.make_action(plan_with_cycle, last_progress_at=None)
+    db.session.commit()
+    page = board_client.get_page("actions.show", action_id=never.id)
+    text = " ".join(page.text.split())
+    panel = " ".join(page.select_one("section.app-deadlines").text.split())
+    assert "No progress has been recorded yet. This reporting period began on 11 June 2015." in panel
+    assert "No progress update since" not in text
+    assert text.count("No progress has been recorded yet") == 2  # the panel and the updates section
 
 
 @contextmanager

@@ -57,6 +57,7 @@ class ActionEditForm(VersionStamped, FlaskForm):
         "Accountable", "Select accountable posts from the list", description="The posts answerable for the action"
     )
     partners = ChoicesField("Partners involved", "Select partner agencies from the list")
+    all_partners = BooleanField("All partner agencies are involved", widget=GovCheckboxInput())
     due_date = GovDateField("Due date", "the due date", required=False, description="For example, 31 3 2016")
     is_restricted = BooleanField(
         "Restricted: leave this action out of the public version of reports and hide it from scrutiny councillors",
@@ -84,6 +85,7 @@ class ActionEditForm(VersionStamped, FlaskForm):
                 "responsible": [post.id for post in action.responsible_posts],
                 "accountable": [post.id for post in action.accountable_posts],
                 "partners": [agency.id for agency in action.partners],
+                "all_partners": action.all_partners,
                 "due_date": action.due_date,
                 "is_restricted": action.is_restricted,
             }
@@ -98,6 +100,7 @@ class ActionEditForm(VersionStamped, FlaskForm):
             responsible_post_ids=tuple(self.responsible.data or ()),
             accountable_post_ids=tuple(self.accountable.data or ()),
             partner_agency_ids=tuple(self.partners.data or ()),
+            all_partners=bool(self.all_partners.data),
             due_date=self.due_date.data,
             is_restricted=bool(self.is_restricted.data),
             reason=self.reason.data or "",

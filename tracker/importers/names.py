@@ -13,6 +13,17 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+# "All agencies" in a plan is not an agency: it means every partner agency. Read in, it sets
+# Action.all_partners instead of naming an agency, and it is never anyone's agency.
+ALL_PARTNERS_KEYS = frozenset({"allagencies", "allpartners", "allpartneragencies"})
+ALL_PARTNERS_WRITTEN = "All agencies"  # how the plan's own columns write it (the CSV export)
+ALL_PARTNERS_SHOWN = "All partner agencies"  # how pages write it
+
+
+def means_all_partners(name: str) -> bool:
+    return name_key(name) in ALL_PARTNERS_KEYS
+
+
 def tidy(name: str) -> str:
     return " ".join(name.split()).strip(" .-–")
 
@@ -41,3 +52,10 @@ def split_names(cell: str, aliases: Mapping[str, list[str]] | None = None) -> li
             if name_key(name) not in {name_key(n) for n in names}:
                 names.append(name)
     return names
+
+
+def split_partners(cell: str, aliases: Mapping[str, list[str]] | None = None) -> tuple[list[str], bool]:
+    """A Partners involved cell -> (the agencies it names, whether it says all partner agencies)."""
+    names = split_names(cell, aliases)
+    agencies = [name for name in names if not means_all_partners(name)]
+    return agencies, len(agencies) != len(names)

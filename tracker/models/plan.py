@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -114,6 +114,8 @@ class Action(db.Model):
     delivery_rag: Mapped[Rag] = mapped_column(enum_column(Rag), default=Rag.NOT_RATED)
     outcome_rag: Mapped[Rag] = mapped_column(enum_column(Rag), default=Rag.NOT_RATED)
     is_restricted: Mapped[bool] = mapped_column(default=False)
+    # "All agencies" in Partners involved: every partner agency, not an agency of its own.
+    all_partners: Mapped[bool] = mapped_column(default=False, server_default=false())
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())

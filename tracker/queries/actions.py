@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.cycles import cycle_starts
 from tracker.extensions import db
+from tracker.importers.names import ALL_PARTNERS_SHOWN
 from tracker.models import (
     Action,
     ActionOwner,
@@ -102,9 +103,15 @@ class ActionRow:
     is_overdue: bool
     accountable: list[str] = field(default_factory=list)
     responsible: list[str] = field(default_factory=list)
-    partners: list[str] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)  # agencies named; all_partners says "every one"
+    all_partners: bool = False
     accountable_agencies: list[str] = field(default_factory=list)
     last_progress_at: datetime | None = None
+
+    @property
+    def partners_shown(self) -> list[str]:
+        """Partners involved as pages show them: "All partner agencies" first when it says so."""
+        return [ALL_PARTNERS_SHOWN, *self.partners] if self.all_partners else self.partners
 
     @property
     def owners(self) -> list[str]:
@@ -293,6 +300,7 @@ def row_columns(query: ActionQuery) -> list:
         states.delivery_rag.label("delivery_rag"),
         states.outcome_rag.label("outcome_rag"),
         Action.is_restricted,
+        Action.all_partners,
         Action.updated_at,
         states.last_progress_at.label("last_progress_at"),
     ]

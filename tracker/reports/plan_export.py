@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from datetime import date
 
+from tracker.importers.names import ALL_PARTNERS_WRITTEN
 from tracker.importers.rows import DERIVED_COLUMNS, PLAN_COLUMNS
 from tracker.models import Rag, User
 from tracker.queries.actions import ActionFilters, ActionRow, list_actions
@@ -34,7 +35,7 @@ def export_row(row: ActionRow) -> list[str]:
         "\n".join(row.accountable),
         "\n".join(row.responsible),
         row.timescale_text,
-        "\n".join(row.partners),
+        "\n".join([ALL_PARTNERS_WRITTEN, *row.partners] if row.all_partners else row.partners),
         _rag_text(row.outcome_rag),
         row.reference,
         row.due_date.isoformat() if row.due_date else "",

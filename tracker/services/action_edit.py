@@ -29,6 +29,7 @@ class ActionEdit:
     due_date: date | None
     is_restricted: bool
     reason: str = ""
+    all_partners: bool | None = None  # every partner agency is involved; None leaves it as it is
 
 
 class ActionEditRejected(ValueError):
@@ -95,6 +96,8 @@ def edit_action(action: Action, edit: ActionEdit, actor: User, opened_version: i
     if new_partners != old_partners:
         record_event(action, PARTNERS, old_partners, new_partners, actor, reason)
         changed.append(PARTNERS)
+    if edit.all_partners is not None:
+        changed += [entry.field for entry in apply_changes(action, {"all_partners": edit.all_partners}, actor, reason)]
 
     if edit.due_date is not None and edit.due_date != action.due_date:
         set_due_date(action, edit.due_date, actor, reason)

@@ -1,7 +1,8 @@
 """Evidence files and links: what is accepted, how files are stored, and how they are handed back.
 
-Files are judged by their content, never by the name or type the browser sent; they are stored
-under a random name in the upload folder, so nothing a user typed ever reaches a path.
+Files are judged by their content, never by the type the browser sent, and refused when their
+name claims another type (a text file named .pdf); they are stored under a random name in the
+upload folder, so nothing a user typed ever reaches a path.
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ ACCEPTED: dict[str, FileKind] = {
 }
 
 ACCEPTED_DESCRIPTION = "a PDF, Word, Excel or PowerPoint file, an image or a plain text file"
+
+# Which accepted type a name's extension claims ("pdf" -> the PDF kind).
+CLAIMED_BY_EXTENSION: dict[str, str] = {
+    extension: content_type for content_type, kind in ACCEPTED.items() for extension in kind.extensions
+}
+# The old binary Office formats share one container, and reading which of the three a file is
+# from its content is a guess; a name claiming another of them is not taken as a mismatch.
+OLE_OFFICE = frozenset({"application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"})
 
 
 class EvidenceError(ValueError):
@@ -130,6 +139,53 @@ def content_type_of(stream: IO[bytes]) -> str | None:
     return TEXT_PLAIN if _is_plain_text(stream) else None
 
 
+def _compatible(claimed_type: str, content_type: str) -> bool:
+    """Types a name may swap between without surprise: one image type for another, .doc for .docx."""
+    both = {claimed_type, content_type}
+    return (
+        ACCEPTED[claimed_type].label == ACCEPTED[content_type].label
+        or all(t.startswith("image/") for t in both)
+        or both <= OLE_OFFICE
+    )
+
+
+def _noun(kind: FileKind) -> str:
+    """The kind's name inside a sentence: product names keep their capitals, "text file" does not."""
+    return "text file" if kind.label == "Text file" else kind.label
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _looks_like_html(stream: IO[bytes]) -> bool:
+    head = stream.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    stream.seek(0)
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def name_mismatch(filename: str, content_type: str, stream: IO[bytes]) -> str | None:
+    """What to tell the person when the file is not what its name says (None when it is, or says nothing).
+
+    A text or web page named report.pdf would be kept as a text file the person never meant to
+    give: they chose the wrong file, or saved the page instead of the PDF.
+    """
+    extension = filename.rpartition(".")[2].lower() if "." in filename else ""
+    claimed_type = CLAIMED_BY_EXTENSION.get(extension)
+    if claimed_type is None or _compatible(claimed_type, content_type):
+        return None
+    claimed, actual = ACCEPTED[claimed_type], ACCEPTED[content_type]
+    if content_type == TEXT_PLAIN and _looks_like_html(stream):
+        return (
+            f"The selected file is a web page (HTML), not {_with_article(_noun(claimed))}. "
+            f"Choose the {_noun(claimed)}, or save the page as a PDF and choose that"
+        )
+    return (
+        f"The selected file is {_with_article(_noun(actual))}, not {_with_article(_noun(claimed))}. "
+        f"Choose the {_noun(claimed)}, or rename the file to end in .{actual.extension} if it is the right one"
+    )
+
+
 def check_upload(upload: FileStorage) -> CheckedFile:
     """Accept an uploaded file or raise EvidenceError saying why not."""
     stream = upload.stream
@@ -141,7 +197,11 @@ def check_upload(upload: FileStorage) -> CheckedFile:
     content_type = content_type_of(stream)
     if content_type is None:
         raise EvidenceError(f"The selected file must be {ACCEPTED_DESCRIPTION}")
-    return CheckedFile(stream=stream, size=size, content_type=content_type, filename=clean_filename(upload.filename))
+    filename = clean_filename(upload.filename)
+    mismatch = name_mismatch(filename, content_type, stream)
+    if mismatch:
+        raise EvidenceError(mismatch)
+    return CheckedFile(stream=stream, size=size, content_type=content_type, filename=filename)
 
 
 def check_link(url: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from tracker import clock
 from tracker.extensions import db
 from tracker.importers.csv_plan import PlanFileError
-from tracker.importers.names import name_key, split_names
+from tracker.importers.names import means_all_partners, name_key, split_names, split_partners
 from tracker.importers.rows import PlanRow
 from tracker.importers.timescale import parse_timescale
 from tracker.models import (
@@ -119,7 +119,9 @@ class _Directory:
         key = name_key(name)
         if key not in self.posts:
             proper_name, agency_name = self.names.known_posts.get(key, (name, ""))
-            post = Post(name=proper_name, agency=self.agency(agency_name) if agency_name else None)
+            # A post of "All agencies" (an owner cell naming it) belongs to no agency of its own.
+            has_agency = agency_name and not means_all_partners(agency_name)
+            post = Post(name=proper_name, agency=self.agency(agency_name) if has_agency else None)
             db.session.add(post)
             self.posts[key] = post
         return self.posts[key]
@@ -197,7 +199,8 @@ def import_plan(
             for post_name in split_names(cell, names.post_aliases):
                 action.owners.append(ActionOwner(post=directory.post(post_name), kind=kind, position=position))
                 position += 1
-        action.partners = [directory.agency(n) for n in split_names(row.partners, names.agency_aliases)]
+        partner_names, action.all_partners = split_partners(row.partners, names.agency_aliases)
+        action.partners = [directory.agency(n) for n in partner_names]
         objective.actions.append(action)
         created.append(action)
         result.actions += 1

@@ -1,4 +1,4 @@
-"""Health check and the GOV.UK Frontend's fonts and images."""
+"""Health check, the favicon, and the GOV.UK Frontend's fonts and images."""
 
 from __future__ import annotations
 
@@ -27,3 +27,12 @@ def healthz():
 def govuk_assets(filename: str):
     """govuk-frontend's CSS asks for its fonts and images under /assets."""
     return send_from_directory(current_app.static_folder + "/govuk/assets", filename, max_age=86400)
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links to: govuk-frontend's, from the built assets."""
+    return send_from_directory(
+        current_app.static_folder + "/govuk/assets/images", "favicon.ico", mimetype="image/x-icon", max_age=86400
+    )
