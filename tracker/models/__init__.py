@@ -1,5 +1,6 @@
 """The tracker's typed models; importing this package registers them all."""
 
+from tracker.models.administration import AccountToken, AdminLogEntry, TokenPurpose
 from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
@@ -9,6 +10,9 @@ from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, ac
 from tracker.models.progress import Evidence, ProgressUpdate
 
 __all__ = [
+    "AccountToken",
+    "AdminLogEntry",
+    "TokenPurpose",
     "CLOSED_STATUSES",
     "RAG_ORDER",
     "SYSTEM_ACTOR",
