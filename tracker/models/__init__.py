@@ -10,14 +10,13 @@ from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, ac
 from tracker.models.progress import Evidence, ProgressUpdate
 
 __all__ = [
-    "AccountToken",
-    "AdminLogEntry",
-    "TokenPurpose",
     "CLOSED_STATUSES",
     "RAG_ORDER",
     "SYSTEM_ACTOR",
+    "AccountToken",
     "Action",
     "ActionOwner",
+    "AdminLogEntry",
     "Agency",
     "AgencyAlias",
     "DataVersion",
@@ -40,6 +39,7 @@ __all__ = [
     "Role",
     "Status",
     "Strand",
+    "TokenPurpose",
     "User",
     "action_partners",
     "post_holders",
