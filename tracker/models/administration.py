@@ -11,9 +11,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.models.people import User
 from tracker.models.types import enum_column
 
 
@@ -70,3 +71,5 @@ class AccountToken(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
