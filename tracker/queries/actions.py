@@ -214,6 +214,9 @@ class ActionQuery:
         clauses = [visible_actions_clause(self.viewer)]
         if f.plan_id is not None:
             clauses.append(Strand.plan_id == f.plan_id)
+        elif f.strand_id is None and f.action_ids is None:
+            # No plan chosen: archived plans are left out (a plan, strand or action chosen shows them).
+            clauses.append(Strand.plan_id.not_in(select(Plan.id).where(Plan.archived_at.is_not(None))))
         if f.strand_id is not None:
             clauses.append(Objective.strand_id == f.strand_id)
         if f.agency_id is not None:

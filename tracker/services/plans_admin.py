@@ -11,11 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Action, ActionOwner, Agency, Objective, OwnerKind, Plan, Post, Status, Strand, User
+from tracker.models import (
+    Action,
+    ActionOwner,
+    Agency,
+    Objective,
+    OwnerKind,
+    Plan,
+    Post,
+    RagTrendPoint,
+    Status,
+    Strand,
+    User,
+)
 from tracker.services.admin_log import log_change
 from tracker.services.history import apply_changes, record_event
 
@@ -110,6 +122,8 @@ def set_archived(actor: User, plan: Plan, archived: bool, reason: str = "") -> N
         plan_id=plan.id,
     )
     plan.archived_at = clock.now() if archived else None
+    # The kept trend of views with no plan chosen counted this plan (or left it out): count it again.
+    db.session.execute(delete(RagTrendPoint).where(RagTrendPoint.scope.like("v1|plan=|strand=|%")))
     db.session.flush()
 
 

@@ -68,7 +68,7 @@ def _agency_name_free(name: str, agency: Agency | None) -> None:
 # --- agencies ---------------------------------------------------------------------------------
 
 
-def add_agency(actor: User, name: str) -> Agency:
+def add_agency(actor: User | None, name: str) -> Agency:
     name = _clean(name, "agency's name")
     _agency_name_free(name, None)
     agency = Agency(name=name)
@@ -110,7 +110,7 @@ def remove_agency_alias(actor: User, alias: AgencyAlias) -> None:
 # --- posts ------------------------------------------------------------------------------------
 
 
-def add_post(actor: User, name: str, agency: Agency | None) -> Post:
+def add_post(actor: User | None, name: str, agency: Agency | None) -> Post:
     name = _clean(name, "post's name")
     _post_name_free(name, None)
     post = Post(name=name, agency=agency)

@@ -185,7 +185,9 @@ def read_filters(args: MultiDict, choices: Choices) -> tuple[DashboardFiltersFor
 
 def _offer_choices(form: DashboardFiltersForm, choices: Choices) -> None:
     several = len(choices.plans) > 1
-    form.plan.choices = [("", "All plans")] + [(str(plan.id), plan.name) for plan in choices.plans]
+    form.plan.choices = [("", "All current plans")] + [
+        (str(plan.id), f"{plan.name} (archived)" if plan.archived else plan.name) for plan in choices.plans
+    ]
     form.strand.choices = [("", "All strands")] + [
         (str(strand.id), f"{plan.name}: {strand.name}" if several else strand.name)
         for plan in choices.plans
