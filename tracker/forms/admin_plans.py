@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.forms.action_edit import ChoicesField
 from tracker.forms.admin_fields import ChoiceField
@@ -49,18 +49,26 @@ class StrandForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
+class _NumberField(WholeNumberField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the number as a whole number, like 3, or leave it out") from None
+
+
 class ObjectiveForm(FlaskForm):
-    number = WholeNumberField("Number (optional)", "the number")
+    number = _NumberField("Number (optional)", "the number")
     statement = _text_field("Sub-objective", "sub-objective")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_number(self, field) -> None:
         if field.data is not None and field.data >= 10_000:
-            raise ValueError("Enter a number below 10000, or leave the number out")
+            raise ValidationError("Enter a number below 10000, or leave the number out")
 
     def validate_statement(self, field) -> None:
-        if not (field.data or "").strip() and self.number.data is None:
-            raise ValueError("Enter the sub-objective, its number, or both")
+        if not (field.data or "").strip() and self.number.data is None and not self.number.errors:
+            raise ValidationError("Enter the sub-objective, its number, or both")
 
 
 class NewActionForm(FlaskForm):

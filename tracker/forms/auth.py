@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 
 class SignInForm(FlaskForm):
@@ -47,4 +47,4 @@ class NewPasswordForm(FlaskForm):
 
     def validate_confirm(self, field) -> None:
         if field.data != self.password.data:
-            raise ValueError("Enter the same password in both boxes")
+            raise ValidationError("Enter the same password in both boxes")

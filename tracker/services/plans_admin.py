@@ -245,6 +245,11 @@ def add_action(actor: User, objective: Objective, new: NewAction) -> Action:
     reference = " ".join(new.reference.split())
     if len(reference) > 20:
         raise PlanChangeRejected("The reference must be 20 characters or fewer")
+    wanted = [*new.responsible_post_ids, *new.accountable_post_ids]
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(wanted)))}
+    partners = list(
+        db.session.scalars(select(Agency).where(Agency.id.in_(list(new.partner_agency_ids))).order_by(Agency.name))
+    )
     action = Action(
         objective=objective,
         reference=reference,
@@ -256,26 +261,15 @@ def add_action(actor: User, objective: Objective, new: NewAction) -> Action:
         status=Status.NOT_STARTED,
         is_restricted=new.is_restricted,
         position=max((a.position for a in objective.actions), default=-1) + 1,
+        partners=partners,
     )
-    posts = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Post).where(Post.id.in_([*new.responsible_post_ids, *new.accountable_post_ids]))
-        )
-    }
     position = 0
-    for kind, ids in (
-        (OwnerKind.RESPONSIBLE, new.responsible_post_ids),
-        (OwnerKind.ACCOUNTABLE, new.accountable_post_ids),
-    ):
+    kinds = ((OwnerKind.RESPONSIBLE, new.responsible_post_ids), (OwnerKind.ACCOUNTABLE, new.accountable_post_ids))
+    for kind, ids in kinds:
         for post_id in dict.fromkeys(ids):
             if post_id in posts:
                 action.owners.append(ActionOwner(post=posts[post_id], kind=kind, position=position))
                 position += 1
-    if new.partner_agency_ids:
-        action.partners = list(
-            db.session.scalars(select(Agency).where(Agency.id.in_(list(new.partner_agency_ids))).order_by(Agency.name))
-        )
     db.session.add(action)
     db.session.flush()
     record_event(action, "created", None, None, actor, f"Added to {objective.strand.plan.name}")
