@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import EmailField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.forms.action_edit import ChoicesField
 from tracker.forms.admin_fields import ChoiceField
@@ -34,8 +34,14 @@ def _name(label: str, what: str) -> StringField:
     )
 
 
+class _RoleField(RadioField):
+    def pre_validate(self, form) -> None:
+        if self.data not in {value for value, _ in ROLE_CHOICES}:
+            raise ValidationError("Choose a role from the list")
+
+
 def _role() -> RadioField:
-    return RadioField(
+    return _RoleField(
         "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
     )
 
