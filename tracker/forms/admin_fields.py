@@ -14,7 +14,7 @@ class ChoiceField(SelectField):
     """
 
     def __init__(self, label: str, message: str, **kwargs) -> None:
-        super().__init__(label, widget=GovSelect(), validate_choice=False, **kwargs)
+        super().__init__(label, widget=GovSelect(), validate_choice=False, coerce=int, **kwargs)
         self.message = message
 
     def process_formdata(self, valuelist: list[str]) -> None:
