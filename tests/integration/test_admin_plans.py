@@ -247,6 +247,14 @@ def test_cancel_an_action_with_a_reason(admin_client, board_client):
     page = board_client.page("actions.show", action_id=drop.id)
     assert "Cancelled" in page.text
     assert keep.status is not Status.CANCELLED
+    # It leaves the dashboard's counts of live actions, and stays on the plan's page, shown as cancelled.
+    live = build_dashboard(ActionFilters(live=True), board_client.user, date(2015, 7, 1), filter_choices())
+    assert live.headline.total == 1
+    listed = board_client.get(url_for("dashboard.actions")).get_data(as_text=True)
+    assert "Action 1.1" in listed or "1.1" in listed
+    assert f'/actions/{drop.id}"' not in listed
+    plan_page = board_client.page("plans.show", plan_id=plan.id)
+    assert [tag.text for tag in plan_page.select("tbody .govuk-tag") if tag.text == "Cancelled"] == ["Cancelled"]
 
 
 def test_the_administration_log_filters_by_plan_and_person(app, admin_client, client_as):

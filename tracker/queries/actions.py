@@ -64,11 +64,12 @@ class ActionFilters:
     change: Change | None = None  # since `since`
     since: date | None = None
     as_at: date | None = None  # the view at the end of this past day
+    live: bool = False  # leave cancelled actions out (the dashboard counts live actions only)
 
     @property
     def narrowing(self) -> bool:
         """True when anything but the plan, the past view and the meeting compared with is chosen."""
-        ignored = {"plan_id", "as_at", "since"}
+        ignored = {"plan_id", "as_at", "since", "live"}
         return any(
             getattr(self, name) not in (None, False) for name in self.__dataclass_fields__ if name not in ignored
         )
@@ -229,6 +230,8 @@ class ActionQuery:
         """Every filter as SQL (`starts`: the reporting periods, read when a filter needs them)."""
         f, states = self.filters, self.states
         clauses = self.scope_clauses()
+        if f.live:
+            clauses.append(states.status != Status.CANCELLED.value)
         if f.rag is not None:
             clauses.append(states.effective_rag() == f.rag.value)
         if f.outcome_rag is not None:

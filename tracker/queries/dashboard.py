@@ -263,6 +263,7 @@ def build_dashboard(
         agency_id=filters.agency_id,
         post_id=filters.post_id,
         as_at=filters.as_at,
+        live=filters.live,
     )
     query = ActionQuery.build(scope, viewer, today)
     meetings = _meetings(query)
