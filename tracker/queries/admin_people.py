@@ -28,7 +28,8 @@ class PersonLine:
 
 def people() -> list[PersonLine]:
     users = db.session.scalars(select(User).options(selectinload(User.posts)).order_by(User.name, User.id)).all()
-    return [PersonLine(user, user.id in _open_invitations()) for user in users]
+    invited = _open_invitations()
+    return [PersonLine(user, user.id in invited) for user in users]
 
 
 def _open_invitations() -> set[int]:

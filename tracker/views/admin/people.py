@@ -49,7 +49,7 @@ def invite():
             )
         except AccountError as error:
             message = str(error)
-            refuse(form, "email" if "email" in message.lower() else "name", message)
+            refuse(form, "email" if "email" in message.lower() or "@" in message else "name", message)
         else:
             token = account_tokens.open_token(user, TokenPurpose.INVITATION)
             problem = _send(account_emails.invitation(user, raw, token, actor()))
