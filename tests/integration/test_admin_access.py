@@ -82,3 +82,32 @@ def test_administrators_see_the_administration_link_and_others_do_not(admin_clie
     assert "Administration" not in [
         a.text.strip() for a in owner_client.page("plans.list_plans").select(".govuk-service-navigation a")
     ]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "args"),
+    [("admin.people_page", {}), ("admin.posts_page", {}), ("admin.agencies_page", {}), ("admin.plan", {"plan": 1}),
+     ("admin.log_page", {})],
+)  # fmt: skip
+def test_administration_lists_make_the_same_number_of_queries_whatever_their_size(app, admin_client, endpoint, args):
+    from tests.integration.test_query_counts import counted_statements
+
+    plan = factories.make_plan("CSE plan")
+    values = {"plan_id": plan.id} if args else {}
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            agency = factories.make_agency()
+            post = factories.make_post(agency=agency)
+            factories.make_user(posts=[post])
+            factories.make_action(plan, responsible=[post])
+        db.session.commit()
+        admin_client.post_form(url_for("admin.new_strand", plan_id=plan.id), {"name": f"Strand {n}"})
+
+    counts = []
+    for n in (2, 8):
+        grow(n)
+        with counted_statements() as statements:
+            assert admin_client.get(url_for(endpoint, **values)).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
