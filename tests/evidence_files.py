@@ -32,6 +32,11 @@ def office_file(folder: str) -> bytes:
         f"{folder}/document.xml": '<?xml version="1.0"?><document/>',
     }
     buffer = io.BytesIO()
+    members = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
+        f"{folder}/document.xml": '<?xml version="1.0"?><document/>',
+    }
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in members.items():
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)

@@ -35,6 +35,56 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     click.echo(f"Created {user.role.label.lower()} account for {user.email}.")
 
 
+@tracker_cli.command("invite")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--post", "post_names", multiple=True, help="A post they hold, by name or alias (repeat for more).")
+def invite_command(email: str, name: str, role: str, post_names: tuple[str, ...]) -> None:
+    """Invite someone by email: they get a link (7 days, once) to set their password."""
+    from tracker.importers.names import name_key
+    from tracker.mail import MailError
+    from tracker.models import TokenPurpose
+    from tracker.services import account_emails, account_tokens, invitations
+    from tracker.services.posts_agencies import post_meaning
+
+    posts = []
+    for post_name in post_names:
+        post = post_meaning(name_key(post_name))
+        if post is None:
+            raise click.ClickException(f"There is no post called {post_name!r}. Add it first with add-post.")
+        posts.append(post.id)
+    try:
+        user, raw = invitations.invite(None, email, name, Role(role), posts)
+        token = account_tokens.open_token(user, TokenPurpose.INVITATION)
+        account_emails.deliver(account_emails.invitation(user, raw, token, None))
+    except (AccountError, MailError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"Nobody was invited. {error}") from None
+    db.session.commit()
+    click.echo(f"Invited {user.email} as {user.role.label.lower()}; the invitation email has been sent.")
+
+
+@tracker_cli.command("add-post")
+@click.option("--name", required=True)
+@click.option("--agency", "agency_name", default="", help="The agency the post belongs to (created if new).")
+def add_post_command(name: str, agency_name: str) -> None:
+    """Add a post (and its agency, if new)."""
+    from tracker.importers.names import name_key
+    from tracker.services.posts_agencies import NameRejected, add_agency, add_post, agency_meaning
+
+    try:
+        agency = None
+        if agency_name.strip():
+            agency = agency_meaning(name_key(agency_name)) or add_agency(None, agency_name)
+        post = add_post(None, name, agency)
+    except NameRejected as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Added the post {post.name!r}" + (f" at {agency.name!r}." if agency else "."))
+
+
 @tracker_cli.command("load-demo")
 def load_demo_command() -> None:
     """Load the Coventry 2015 plan and the demo accounts, if the database has no plan yet."""

@@ -37,8 +37,10 @@ from sqlalchemy.orm import Session
 
 from tracker.extensions import db
 from tracker.models import (
+    AccountToken,
     Action,
     ActionOwner,
+    AdminLogEntry,
     DataVersion,
     DeadlineChange,
     Evidence,
@@ -62,7 +64,16 @@ T = TypeVar("T")
 _PARTS_OF_AN_ACTION = (ActionOwner, DeadlineChange, Evidence, HistoryEntry, ProgressUpdate)
 # Rows no kept result reads (a dashboard depends on its viewer only through the key it is kept
 # under): changing them moves no number. A new kind of kept result must not read these tables.
-_NOT_COUNTED = (DataVersion, Notification, PlanDataVersion, RagTrendPoint, ReminderEmail, User)
+_NOT_COUNTED = (
+    AccountToken,
+    AdminLogEntry,
+    DataVersion,
+    Notification,
+    PlanDataVersion,
+    RagTrendPoint,
+    ReminderEmail,
+    User,
+)
 _NOT_COUNTED_TABLES = frozenset(model.__table__.name for model in _NOT_COUNTED)
 
 

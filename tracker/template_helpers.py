@@ -29,9 +29,16 @@ def navigation() -> list[dict[str, object]]:
     items.append(("Plans", "plans.index"))
     if current_user.role is Role.ADMIN:
         items.append(("Deadline requests", "deadlines.requests"))
-    return [
-        {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint} for text, endpoint in items
-    ]
+    if current_user.role is Role.ADMIN and "admin.index" in _endpoints():
+        items.append(("Administration", "admin.index"))
+    return [{"text": text, "href": url_for(endpoint), "active": _in_area(endpoint)} for text, endpoint in items]
+
+
+def _in_area(endpoint: str) -> bool:
+    """The Administration item stays marked on every administration page."""
+    if endpoint == "admin.index":
+        return (request.endpoint or "").startswith("admin.")
+    return request.endpoint == endpoint
 
 
 def init_app(app: Flask) -> None:

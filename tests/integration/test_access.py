@@ -18,13 +18,14 @@ def test_every_route_declares_an_access_rule(app):
     assert missing == [], f"routes without an access rule: {missing}"
 
 
-def test_only_the_sign_in_page_health_check_favicon_and_assets_are_public(app):
+def test_only_signing_in_the_links_sent_by_email_health_check_favicon_and_assets_are_public(app):
     public = set()
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if access_rule_for(rule.endpoint) == PUBLIC:
                 public.add(rule.endpoint)
-    assert public == {"static", "system.govuk_assets", "system.favicon", "system.healthz", "auth.sign_in"}
+    signing_in = {"auth.sign_in", "auth.forgot_password", "auth.reset_password", "auth.accept_invitation"}
+    assert public == {"static", "system.govuk_assets", "system.favicon", "system.healthz", *signing_in}
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, client):

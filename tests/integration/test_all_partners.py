@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from tests import factories
 from tests.integration.test_action_edit import form_data, open_edit
 from tracker.extensions import db
+from tracker.history_values import parse
 from tracker.importers.csv_plan import read_plan_csv
 from tracker.importers.names import name_key, split_partners
 from tracker.models import Action, Agency, HistoryEntry, Post
@@ -96,8 +97,8 @@ def test_an_administrator_sets_it_and_the_history_says_so(admin_client, pinned_t
     assert response.status_code == 302
     db.session.refresh(action)
     assert action.all_partners
-    entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "partners")).one()
-    assert (entry.old_value, entry.new_value) == ("Police", "All partner agencies, Police")
+    entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "all_partners")).one()
+    assert (parse(entry.field, entry.old_value), parse(entry.field, entry.new_value)) == (False, True)
     page = admin_client.get_page("actions.edit", action_id=action.id)
     assert page.select_one("input[name=all_partners]").has_attr("checked")
 

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import url_for
 from sqlalchemy import select
 

@@ -1,5 +1,6 @@
 """The tracker's typed models; importing this package registers them all."""
 
+from tracker.models.administration import AccountToken, AdminLogEntry, TokenPurpose
 from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
@@ -12,8 +13,10 @@ __all__ = [
     "CLOSED_STATUSES",
     "RAG_ORDER",
     "SYSTEM_ACTOR",
+    "AccountToken",
     "Action",
     "ActionOwner",
+    "AdminLogEntry",
     "Agency",
     "AgencyAlias",
     "DataVersion",
@@ -36,6 +39,7 @@ __all__ = [
     "Role",
     "Status",
     "Strand",
+    "TokenPurpose",
     "User",
     "action_partners",
     "post_holders",

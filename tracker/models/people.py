@@ -100,6 +100,11 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     @property
+    def is_invited(self) -> bool:
+        """Invited and not yet signed up: no password has been set."""
+        return not self.password_hash
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 

@@ -33,6 +33,8 @@ class Plan(db.Model):
     # Reminder periods: actions due within this many days, updates due within that many.
     remind_due_within_days: Mapped[int] = mapped_column(default=14, server_default="14")
     remind_update_within_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # When the plan ended: archived plans leave the dashboard's default view and stay readable.
+    archived_at: Mapped[datetime | None]
 
     strands: Mapped[list[Strand]] = relationship(
         back_populates="plan", order_by="Strand.position", cascade="all, delete-orphan"

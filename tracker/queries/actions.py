@@ -66,11 +66,12 @@ class ActionFilters:
     change: Change | None = None  # since `since`
     since: date | None = None
     as_at: date | None = None  # the view at the end of this past day
+    live: bool = False  # leave cancelled actions out (the dashboard counts live actions only)
 
     @property
     def narrowing(self) -> bool:
         """True when anything but the plan, the past view and the meeting compared with is chosen."""
-        ignored = {"plan_id", "as_at", "since"}
+        ignored = {"plan_id", "as_at", "since", "live"}
         return any(
             getattr(self, name) not in (None, False) for name in self.__dataclass_fields__ if name not in ignored
         )
@@ -217,6 +218,9 @@ class ActionQuery:
         clauses = [visible_actions_clause(self.viewer)]
         if f.plan_id is not None:
             clauses.append(Strand.plan_id == f.plan_id)
+        elif f.strand_id is None and f.action_ids is None:
+            # No plan chosen: archived plans are left out (a plan, strand or action chosen shows them).
+            clauses.append(Strand.plan_id.not_in(select(Plan.id).where(Plan.archived_at.is_not(None))))
         if f.strand_id is not None:
             clauses.append(Objective.strand_id == f.strand_id)
         if f.agency_id is not None:
@@ -229,6 +233,8 @@ class ActionQuery:
         """Every filter as SQL (`starts`: the reporting periods, read when a filter needs them)."""
         f, states = self.filters, self.states
         clauses = self.scope_clauses()
+        if f.live:
+            clauses.append(states.status != Status.CANCELLED.value)
         if f.rag is not None:
             clauses.append(states.effective_rag() == f.rag.value)
         if f.outcome_rag is not None:

@@ -187,6 +187,7 @@ class PlanChoice:
     name: str
     started: date
     strands: tuple[StrandChoice, ...]
+    archived: bool = False  # left out of the default view; counted when chosen
 
 
 @dataclass(frozen=True)
@@ -213,19 +214,22 @@ class Choices:
 
 def filter_choices() -> Choices:
     """Three small queries, whatever the number of actions."""
-    plans: dict[int, tuple[str, date, list[StrandChoice]]] = {}
-    for plan_id, plan_name, created_at, strand_id, strand_name in db.session.execute(
-        select(Plan.id, Plan.name, Plan.created_at, Strand.id, Strand.name)
+    plans: dict[int, tuple[str, date, list[StrandChoice], bool]] = {}
+    for plan_id, plan_name, created_at, archived_at, strand_id, strand_name in db.session.execute(
+        select(Plan.id, Plan.name, Plan.created_at, Plan.archived_at, Strand.id, Strand.name)
         .outerjoin(Strand, Strand.plan_id == Plan.id)
         .order_by(Plan.name, Strand.position)
     ):
-        _, _, strands = plans.setdefault(plan_id, (plan_name, created_at.date(), []))
+        _, _, strands, _ = plans.setdefault(plan_id, (plan_name, created_at.date(), [], archived_at is not None))
         if strand_id is not None:
             strands.append(StrandChoice(strand_id, strand_name, plan_id))
     agencies = [(a, n) for a, n in db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))]
     posts = [PostChoice(*r) for r in db.session.execute(select(Post.id, Post.name, Post.agency_id).order_by(Post.name))]
     return Choices(
-        [PlanChoice(pid, name, started, tuple(strands)) for pid, (name, started, strands) in plans.items()],
+        [
+            PlanChoice(pid, name, started, tuple(strands), archived)
+            for pid, (name, started, strands, archived) in plans.items()
+        ],
         agencies,
         posts,
     )
@@ -259,6 +263,7 @@ def build_dashboard(
         agency_id=filters.agency_id,
         post_id=filters.post_id,
         as_at=filters.as_at,
+        live=filters.live,
     )
     query = ActionQuery.build(scope, viewer, today)
     meetings = _meetings(query)
@@ -306,7 +311,8 @@ def plans_in_view(filters: ActionFilters, choices: Choices) -> list[int]:
     plan = choices.plan(filters.plan_id)
     if plan is None and (strand := choices.strand(filters.strand_id)) is not None:
         plan = choices.plan(strand.plan_id)
-    return [plan.id] if plan is not None else [plan.id for plan in choices.plans]
+    # With no plan chosen, the default view leaves archived plans out (their pages stay readable).
+    return [plan.id] if plan is not None else [plan.id for plan in choices.plans if not plan.archived]
 
 
 Groups = dict[str, list["_Group"]]

@@ -1,4 +1,4 @@
-"""Signing in and out."""
+"""Signing in and out, accepting an invitation and resetting a forgotten password."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from tracker.access import allow_signed_in, public
-from tracker.extensions import limiter
-from tracker.forms.auth import SignInForm
-from tracker.services.accounts import authenticate
+from tracker.extensions import db, limiter
+from tracker.forms.auth import ForgotPasswordForm, NewPasswordForm, SignInForm
+from tracker.mail import MailError
+from tracker.services import account_emails, invitations, passwords
+from tracker.services.account_tokens import TokenRefused
+from tracker.services.accounts import AccountError, authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -54,3 +57,83 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+def _signed_in_as(user) -> None:
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
+def _link_refused(error: TokenRefused, what: str):
+    return render_template("auth/link_refused.html", message=str(error), what=what), 404
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def accept_invitation(token: str):
+    """The invited person sets their password; the link then stops working and they are signed in."""
+    try:
+        invited = invitations.invitation_for(token)
+    except TokenRefused as error:
+        return _link_refused(error, "invitation")
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, form.password.data or "")
+        except TokenRefused as error:
+            db.session.rollback()
+            return _link_refused(error, "invitation")
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            _signed_in_as(user)
+            flash(f"Welcome, {user.name}. Your password has been set and you are signed in.", "success")
+            return redirect(url_for("plans.index"))
+    return render_template("auth/set_password.html", form=form, heading="Set your password", email=invited.user.email)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = passwords.request_reset(form.email.data or "")
+        if found is not None:
+            user, raw = found
+            try:
+                account_emails.deliver(account_emails.password_reset(user, raw))
+            except MailError as error:
+                # The page must say the same either way, so the failure is only logged.
+                current_app.logger.warning("Password reset email to %s not sent: %s", user.email, error)
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    try:
+        found = passwords.reset_for(token)
+    except TokenRefused as error:
+        return _link_refused(error, "password reset")
+    form = NewPasswordForm()
+    form.submit.label.text = "Save new password and sign in"
+    if form.validate_on_submit():
+        try:
+            user = passwords.reset(token, form.password.data or "")
+        except TokenRefused as error:
+            db.session.rollback()
+            return _link_refused(error, "password reset")
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            _signed_in_as(user)
+            flash("Your new password has been saved and you are signed in.", "success")
+            return redirect(url_for("plans.index"))
+    return render_template("auth/set_password.html", form=form, heading="Choose a new password", email=found.user.email)

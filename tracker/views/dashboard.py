@@ -181,6 +181,7 @@ def read_filters(args: MultiDict, choices: Choices) -> tuple[DashboardFiltersFor
         "moves": _moves(args.get("moves")),
         "change": read_member(Change, args.get("change")),
         "since": read_day(args.get("since")),
+        "live": True,  # a cancelled action leaves the dashboard's counts and lists
     }
     values.update({flag: args.get(flag) == "1" for flag in FLAG_ARGS})
     return form, ActionFilters(**values)
@@ -188,7 +189,9 @@ def read_filters(args: MultiDict, choices: Choices) -> tuple[DashboardFiltersFor
 
 def _offer_choices(form: DashboardFiltersForm, choices: Choices) -> None:
     several = len(choices.plans) > 1
-    form.plan.choices = [("", "All plans")] + [(str(plan.id), plan.name) for plan in choices.plans]
+    form.plan.choices = [("", "All current plans")] + [
+        (str(plan.id), f"{plan.name} (archived)" if plan.archived else plan.name) for plan in choices.plans
+    ]
     form.strand.choices = [("", "All strands")] + [
         (str(strand.id), f"{plan.name}: {strand.name}" if several else strand.name)
         for plan in choices.plans
@@ -391,7 +394,7 @@ def count_trend_command() -> None:
         User(role=Role.SCRUTINY, email="", name="trend", password_hash=""),
     ):
         for plan_id in scopes:
-            build_dashboard(ActionFilters(plan_id=plan_id), viewer, today, choices)
+            build_dashboard(ActionFilters(plan_id=plan_id, live=True), viewer, today, choices)
     click.echo(
         f"Kept the trend of {len(scopes)} dashboards (all plans and each plan), with and without restricted actions."
     )
