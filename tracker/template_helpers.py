@@ -29,7 +29,7 @@ def navigation() -> list[dict[str, object]]:
     items.append(("Plans", "plans.index"))
     if current_user.role is Role.ADMIN:
         items.append(("Deadline requests", "deadlines.requests"))
-    if current_user.role is Role.ADMIN and "admin.index" in _endpoints():
+    if current_user.role is Role.ADMIN:
         items.append(("Administration", "admin.index"))
     return [{"text": text, "href": url_for(endpoint), "active": _in_area(endpoint)} for text, endpoint in items]
 
