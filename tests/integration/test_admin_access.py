@@ -77,10 +77,10 @@ def test_administrators_can_open_every_page(app, admin_client, things):
 
 def test_administrators_see_the_administration_link_and_others_do_not(admin_client, owner_client):
     assert "Administration" in [
-        a.text.strip() for a in admin_client.page("plans.list_plans").select(".govuk-service-navigation a")
+        a.text.strip() for a in admin_client.get_page("plans.list_plans").select(".govuk-service-navigation a")
     ]
     assert "Administration" not in [
-        a.text.strip() for a in owner_client.page("plans.list_plans").select(".govuk-service-navigation a")
+        a.text.strip() for a in owner_client.get_page("plans.list_plans").select(".govuk-service-navigation a")
     ]
 
 

@@ -96,11 +96,11 @@ def test_resending_replaces_the_link_and_withdrawing_stops_it(app, admin_client,
     assert first != second
     assert "withdrawn or replaced" in app.test_client().get(first).get_data(as_text=True)
 
-    page = admin_client.page("admin.person_page", user_id=priya.id)
+    page = admin_client.get_page("admin.person_page", user_id=priya.id)
     assert "Invited: the link expires on" in page.text
     admin_client.post_form(url_for("admin.withdraw_invitation", user_id=priya.id), {"reason": "Wrong person"})
     assert app.test_client().get(second).status_code == 404
-    assert "Invitation expired or withdrawn" in admin_client.page("admin.people_page").text
+    assert "Invitation expired or withdrawn" in admin_client.get_page("admin.people_page").text
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_nothing_is_saved_when_the_invitation_cannot_be_sent(app, admin_client):
 def test_a_forgotten_password_is_reset_by_a_single_use_link(app, client, inbox):
     sam = factories.make_user(email="sam@example.org", name="Sam Patel")
     db.session.commit()
-    sign_in = client.page("auth.sign_in")
+    sign_in = client.get_page("auth.sign_in")
     assert sign_in.find("a", string="I have forgotten my password")
 
     known = client.post_form(url_for("auth.forgot_password"), {"email": "SAM@example.org"})
@@ -220,7 +220,7 @@ def test_people_list_shows_role_posts_last_sign_in_and_state(admin_client):
     db.session.commit()
     rows = {
         row.select("td")[0].a.text: [" ".join(td.get_text(" ").split()) for td in row.select("td")[1:]]
-        for row in admin_client.page("admin.people_page").select("tbody tr")
+        for row in admin_client.get_page("admin.people_page").select("tbody tr")
     }
     assert rows["Dana Active"] == ["Action owner", "CSE Co-ordinator", "Never", "Active"]
     assert rows["Eli Disabled"][-1] == "Disabled"

@@ -85,11 +85,11 @@ def test_archived_plans_leave_the_default_dashboard_and_stay_readable(app, admin
     assert chosen.headline.total == 1
     assert [row.reference for row in list_actions(ActionFilters(), viewer, today)] == ["1.1"]
 
-    plans_page = board_client.page("plans.list_plans")
+    plans_page = board_client.get_page("plans.list_plans")
     assert "Archived plans" in plans_page.text
     assert board_client.get(url_for("plans.show", plan_id=ended.id)).status_code == 200
     assert board_client.get(url_for("actions.show", action_id=old.id)).status_code == 200
-    dashboard = board_client.page("dashboard.show")
+    dashboard = board_client.get_page("dashboard.show")
     assert "Ended plan (archived)" in dashboard.select_one("#plan").text
 
     admin_client.post_form(url_for("admin.archive_plan", plan_id=ended.id), {})  # restore
@@ -106,7 +106,7 @@ def test_strands_are_added_renamed_and_reordered(admin_client):
     db.session.expire_all()
     assert [s.name for s in db.session.get(Plan, plan.id).strands] == ["Prevent", "Pursue offenders", "Protect"]
 
-    page = admin_client.page("admin.plan", plan_id=plan.id)
+    page = admin_client.get_page("admin.plan", plan_id=plan.id)
     assert [h.text for h in page.select("h3")] == ["Prevent", "Pursue offenders", "Protect"]
     assert [f for f, _, _ in log_fields("strand")] == ["created", "position", "name"]
 
@@ -244,7 +244,7 @@ def test_cancel_an_action_with_a_reason(admin_client, board_client):
     assert db.session.get(Action, drop.id).status is Status.CANCELLED
     entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.field == "status")).one()
     assert (entry.new_value, entry.reason) == ("cancelled", "Duplicates 1.1")
-    page = board_client.page("actions.show", action_id=drop.id)
+    page = board_client.get_page("actions.show", action_id=drop.id)
     assert "Cancelled" in page.text
     assert keep.status is not Status.CANCELLED
     # It leaves the dashboard's counts of live actions, and stays on the plan's page, shown as cancelled.
@@ -253,7 +253,7 @@ def test_cancel_an_action_with_a_reason(admin_client, board_client):
     listed = board_client.get(url_for("dashboard.actions")).get_data(as_text=True)
     assert "Action 1.1" in listed or "1.1" in listed
     assert f'/actions/{drop.id}"' not in listed
-    plan_page = board_client.page("plans.show", plan_id=plan.id)
+    plan_page = board_client.get_page("plans.show", plan_id=plan.id)
     assert [tag.text for tag in plan_page.select("tbody .govuk-tag") if tag.text == "Cancelled"] == ["Cancelled"]
 
 
@@ -267,7 +267,7 @@ def test_the_administration_log_filters_by_plan_and_person(app, admin_client, cl
     admin_client.post_form(url_for("admin.cancel_action_view", action_id=action.id), {"reason": "Done elsewhere"})
 
     def rows(**args):
-        page = admin_client.page("admin.log_page", **args)
+        page = admin_client.get_page("admin.log_page", **args)
         return [" ".join(row.select("td")[2].get_text(" ").split()) for row in page.select("tbody tr")]
 
     assert len(rows()) == 3

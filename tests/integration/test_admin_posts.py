@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.extensions import db
+from tracker.history_values import parse
 from tracker.importers.rows import PlanRow
 from tracker.models import ActionOwner, Agency, AgencyAlias, HistoryEntry, OwnerKind, Post, PostAlias, User
 from tracker.services.import_plan import import_plan
@@ -30,7 +31,7 @@ def test_add_and_rename_agencies_and_posts(admin_client):
     )
     db.session.expire_all()
     assert (police.name, post.name, post.agency_id) == ("WM Police", "Police CSE lead", None)
-    rows = admin_client.page("admin.posts_page").select("tbody tr")
+    rows = admin_client.get_page("admin.posts_page").select("tbody tr")
     assert [r.select("td")[0].a.text for r in rows] == ["Police CSE lead"]
 
 
@@ -146,4 +147,5 @@ def test_merge_two_posts_moves_actions_holders_and_aliases(admin_client):
         select(HistoryEntry).where(HistoryEntry.field == "owners").order_by(HistoryEntry.action_id)
     ).all()
     assert [(e.action_id, e.reason) for e in entries] == [(both.id, "Same job"), (only_dup.id, "Same job")]
-    assert entries[1].new_value == "Responsible: none; Accountable: CSE Co-ordinator"
+    moved = parse(entries[1].field, entries[1].new_value)
+    assert ([n.name for n in moved.accountable], moved.responsible) == (["CSE Co-ordinator"], ())

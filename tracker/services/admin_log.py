@@ -7,8 +7,8 @@ from typing import Any
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.history_values import serialise
 from tracker.models import AdminLogEntry, User
-from tracker.services.history import serialise
 
 
 def log_change(
@@ -33,9 +33,16 @@ def log_change(
         subject_name=subject_name,
         plan_id=plan_id,
         field=field,
-        old_value=serialise(old),
-        new_value=serialise(new),
+        old_value=_as_text(field, old),
+        new_value=_as_text(field, new),
         reason=reason,
     )
     db.session.add(entry)
     return entry
+
+
+def _as_text(field: str, value: Any) -> str | None:
+    """Values as the action history writes them (tracker/history_values.py); a list of names joined by "; "."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    return serialise(field, value)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.history_values import OWNERS, Owners
 from tracker.importers.names import name_key, tidy
 from tracker.models import ActionOwner, Agency, AgencyAlias, Post, PostAlias, User
-from tracker.services.action_edit import describe_owners
 from tracker.services.admin_log import log_change
 from tracker.services.history import record_event
 
@@ -163,7 +163,7 @@ def merge_posts(actor: User, source: Post, target: Post, reason: str = "") -> No
         raise NameRejected("Choose a different post to merge into: a post cannot be merged into itself")
     owned = list(db.session.scalars(select(ActionOwner).where(ActionOwner.post_id == source.id)))
     actions = {owner.action.id: owner.action for owner in owned}
-    before = {action_id: describe_owners(action) for action_id, action in actions.items()}
+    before = {action_id: Owners.of(action) for action_id, action in actions.items()}
     for owner in owned:
         action = owner.action
         if not any(o.post_id == target.id and o.kind is owner.kind for o in action.owners):
@@ -173,9 +173,9 @@ def merge_posts(actor: User, source: Post, target: Post, reason: str = "") -> No
     why = reason or f"Post {source.name} merged into {target.name}"
     for action_id, action in actions.items():
         db.session.refresh(action)
-        after = describe_owners(action)
+        after = Owners.of(action)
         if after != before[action_id]:
-            record_event(action, "owners", before[action_id], after, actor, why)
+            record_event(action, OWNERS, before[action_id], after, actor, why)
             action.updated_at = clock.now()  # the owners live in another table: move the action's version on
     for holder in list(source.holders):
         if target not in holder.posts:
