@@ -1,0 +1,71 @@
+"""The report as a PDF: the HTML template printed by WeasyPrint with the print stylesheet.
+
+WeasyPrint lays out HTML and CSS for paper itself (CSS paged media: @page margins, running footers,
+table headers repeated on each page), so the report is one template that reads like the pages,
+with no browser to run. It embeds the subset of each font it uses, and with pdf_variant "pdf/ua-1"
+tags the document's structure for screen readers, with its title and language.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from flask import current_app, render_template
+
+from tracker.models import RAG_ORDER
+from tracker.reports.dataset import OVERDUE_RULE, RAG_KEY, ReportAction, ReportData
+from tracker.reports.svg_chart import rag_bars, stacked_bars
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def _stylesheet() -> Path:
+    return Path(current_app.static_folder or "") / "css" / "report.css"
+
+
+def _objective_title(action: ReportAction) -> str:
+    row = action.row
+    number = f"{row.objective_number}. " if row.objective_number is not None else ""
+    return f"{number}{row.objective_statement}".strip() or "Actions"
+
+
+def plan_sections(data: ReportData) -> list[tuple[str, list[tuple[str, list[ReportAction]]]]]:
+    """The actions grouped by strand, then sub-objective, in plan order (they arrive in it)."""
+    several = len(data.plan_names) > 1
+    sections = []
+    for (plan_name, strand_name, _strand_id), strand_actions in groupby(
+        data.actions, key=lambda a: (a.row.plan_name, a.row.strand_name, a.row.strand_id)
+    ):
+        objectives = [
+            (_objective_title(items[0]), items)
+            for items in (list(g) for _objective_id, g in groupby(strand_actions, key=lambda a: a.row.objective_id))
+        ]
+        sections.append((f"{plan_name}: {strand_name}" if several else strand_name, objectives))
+    return sections
+
+
+def report_html(data: ReportData) -> str:
+    several = len(data.plan_names) > 1
+    strand_chart = stacked_bars(
+        "Actions by strand and effective delivery RAG",
+        [(f"{s.plan_name}: {s.name}" if several else s.name, s.counts) for s in data.strands],
+    )
+    return render_template(
+        "reports/report.html",
+        data=data,
+        rags=RAG_ORDER,
+        rag_key=RAG_KEY,
+        overdue_rule=OVERDUE_RULE,
+        strand_chart=strand_chart,
+        outcome_chart=rag_bars("Actions by outcome RAG", data.by_outcome),
+        exceptions=data.exceptions,
+        plan_sections=plan_sections(data),
+    )
+
+
+def report_pdf_bytes(data: ReportData) -> bytes:
+    from weasyprint import CSS, HTML
+
+    document = HTML(string=report_html(data), base_url=str(_stylesheet().parent))
+    return document.write_pdf(stylesheets=[CSS(filename=str(_stylesheet()))], pdf_variant=PDF_VARIANT)
