@@ -17,7 +17,8 @@ FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel workbook", "csv": "CSV"}
 
 def slug(text: str) -> str:
     """ "Coventry CSE Plan 2015–17" -> "coventry-cse-plan-2015-17": safe in any file system and header."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    dashed = re.sub(r"[\u2010-\u2015\u2212]", "-", text)  # en and em dashes separate, as hyphens do
+    ascii_text = unicodedata.normalize("NFKD", dashed).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150] or "report"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -117,8 +117,9 @@ def _download(choice: ReportChoice, file_format: str) -> Response:
     if file_format == "csv":
         from tracker.reports.csv import report_csv_chunks
 
-        body = stream_with_context(chunk.encode("utf-8") for chunk in report_csv_chunks(data))
-        response = Response(body, mimetype=MEDIA_TYPES["csv"])
+        # The rows are read before the response starts; streaming only writes them out, so it needs
+        # neither the request nor the database session.
+        response = Response((chunk.encode("utf-8") for chunk in report_csv_chunks(data)), mimetype=MEDIA_TYPES["csv"])
     else:
         response = Response(render(data, file_format), mimetype=MEDIA_TYPES[file_format])
     return _attachment(response, name)
