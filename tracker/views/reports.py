@@ -52,7 +52,10 @@ def index():
         frozen=frozen[:5],
         more_frozen=len(frozen) > 5,
         formats=[(fmt, FORMAT_NAMES[fmt]) for fmt in REPORT_FORMATS],
-        share_link=url_for("reports.index", _external=True) + ("?" + urlencode(shared, doseq=True) if shared else ""),
+        # The address the person reached the tracker at, so the link works for whoever they send it to.
+        share_link=request.host_url.rstrip("/")
+        + url_for("reports.index")
+        + ("?" + urlencode(shared, doseq=True) if shared else ""),
     )
 
 
