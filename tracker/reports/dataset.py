@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.clock import end_of_day
 from tracker.extensions import db
@@ -335,30 +336,17 @@ def _rows(query: ActionQuery, choice: ReportChoice) -> dict[int, ActionRow]:
 
 
 def _attach_progress(actions: dict[int, ReportAction], ids, moment: datetime | None, *, public: bool) -> None:
-    """Each action's latest progress update by the moment: one query, a window over the updates."""
-    window = [ProgressUpdate.action_id.in_(ids)]
+    """Each action's latest progress update by the moment: one query, one look-up per action on the
+    (action, created_at) index, rather than numbering every update ever made."""
+    update = aliased(ProgressUpdate)
+    latest = select(update.id).where(update.action_id == Action.id)
     if moment is not None:
-        window.append(ProgressUpdate.created_at <= moment)
-    numbered = (
-        select(
-            ProgressUpdate.action_id,
-            ProgressUpdate.commentary,
-            ProgressUpdate.created_at,
-            ProgressUpdate.author_name,
-            func.row_number()
-            .over(
-                partition_by=ProgressUpdate.action_id,
-                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(*window)
-        .subquery("numbered_updates")
-    )
+        latest = latest.where(update.created_at <= moment)
+    latest = latest.order_by(update.created_at.desc(), update.id.desc()).limit(1).correlate(Action).scalar_subquery()
     for action_id, commentary, created_at, author in db.session.execute(
-        select(numbered.c.action_id, numbered.c.commentary, numbered.c.created_at, numbered.c.author_name).where(
-            numbered.c.n == 1
-        )
+        select(Action.id, ProgressUpdate.commentary, ProgressUpdate.created_at, ProgressUpdate.author_name)
+        .join(ProgressUpdate, ProgressUpdate.id == latest)
+        .where(Action.id.in_(ids))
     ):
         action = actions[action_id]
         action.latest_update = commentary or ""

@@ -13,8 +13,9 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -37,43 +38,48 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 class _Cells:
-    """Styled cells for one sheet; styles are made once and shared, as openpyxl keeps one copy of each."""
+    """Cells for one sheet. Each style is worked out once and its style array copied to every cell
+    that uses it: assigning a fill or font object to each cell makes openpyxl hash it every time,
+    which was most of the time a large workbook took."""
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
-        self.fills = {
-            rag: (PatternFill("solid", fgColor=bg), Font(color=fg, bold=True)) for rag, (bg, fg) in RAG_FILLS.items()
-        }
+        self.rags = {rag: self._style(fill=PatternFill("solid", fgColor=bg), font=Font(color=fg, bold=True))
+                     for rag, (bg, fg) in RAG_FILLS.items()}  # fmt: skip
+        self.bold = self._style(font=BOLD)
+        self.date = self._style(number_format=DATE_FORMAT)
+        self.wrap = self._style(alignment=WRAP)
+        self.quoted = self._style(quotePrefix=True)
+        self.quoted_wrap = self._style(quotePrefix=True, alignment=WRAP)
 
-    def header(self, text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, text)
-        cell.font = BOLD
-        return cell
+    def _style(self, **attributes) -> StyleArray:
+        cell = WriteOnlyCell(self.sheet)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
 
-    def rag(self, rag: Rag) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, rag.label)
-        cell.fill, cell.font = self.fills[rag]
-        return cell
+    def _cell(self, value, style: StyleArray) -> Cell:
+        return Cell(self.sheet, row=1, column=1, value=value, style_array=style)
 
-    def day(self, value: date | datetime | None) -> WriteOnlyCell | None:
+    def header(self, text: str) -> Cell:
+        return self._cell(text, self.bold)
+
+    def rag(self, rag: Rag) -> Cell:
+        return self._cell(rag.label, self.rags[rag])
+
+    def day(self, value: date | datetime | None) -> Cell | None:
         if value is None:
             return None
-        cell = WriteOnlyCell(self.sheet, value.date() if isinstance(value, datetime) else value)
-        cell.number_format = DATE_FORMAT
-        return cell
+        return self._cell(value.date() if isinstance(value, datetime) else value, self.date)
 
     def text(self, value: str, wrap: bool = False) -> object:
         """User text as a string cell, never a formula (openpyxl would make "=..." one)."""
         value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-        if not (wrap or is_formula_like(value)):
-            return value
-        cell = WriteOnlyCell(self.sheet, value)
         if is_formula_like(value):
+            cell = self._cell(value, self.quoted_wrap if wrap else self.quoted)
             cell.data_type = "s"
-            cell.quotePrefix = True
-        if wrap:
-            cell.alignment = WRAP
-        return cell
+            return cell
+        return self._cell(value, self.wrap) if wrap else value
 
 
 def _list_sheet(
