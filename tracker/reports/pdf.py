@@ -8,6 +8,10 @@ tags the document's structure for screen readers, with its title and language.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import groupby
 from pathlib import Path
 
@@ -64,8 +68,43 @@ def report_html(data: ReportData) -> str:
     )
 
 
-def report_pdf_bytes(data: ReportData) -> bytes:
+def print_html(html: str, stylesheet: str) -> bytes:
+    """HTML to PDF bytes: the part that runs in a child process (no app, no database)."""
     from weasyprint import CSS, HTML
 
-    document = HTML(string=report_html(data), base_url=str(_stylesheet().parent))
-    return document.write_pdf(stylesheets=[CSS(filename=str(_stylesheet()))], pdf_variant=PDF_VARIANT)
+    document = HTML(string=html, base_url=str(Path(stylesheet).parent))
+    return document.write_pdf(stylesheets=[CSS(filename=stylesheet)], pdf_variant=PDF_VARIANT)
+
+
+# WeasyPrint holds the layout of every page until the file is written: hundreds of megabytes for a
+# plan of a thousand actions, which a long-lived server process would keep (Python seldom returns
+# memory to the system). So each PDF is printed in a child process that exits afterwards. The
+# children come from a forkserver (a clean single-threaded process with WeasyPrint already
+# imported), never forked from the threaded server itself.
+_printer: ProcessPoolExecutor | None = None
+_printer_lock = threading.Lock()
+PRINTERS = 2
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _printer
+    with _printer_lock:
+        if _printer is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["weasyprint"])
+            _printer = ProcessPoolExecutor(max_workers=PRINTERS, mp_context=context, max_tasks_per_child=1)
+        return _printer
+
+
+def report_pdf_bytes(data: ReportData, *, in_process: bool = False) -> bytes:
+    html, stylesheet = report_html(data), str(_stylesheet())
+    if in_process or current_app.config.get("PDF_IN_PROCESS"):
+        return print_html(html, stylesheet)
+    try:
+        return _pool().submit(print_html, html, stylesheet).result()
+    except BrokenProcessPool:
+        global _printer
+        with _printer_lock:
+            _printer = None
+        current_app.logger.warning("The PDF printer process failed; printing in the server process instead")
+        return print_html(html, stylesheet)
