@@ -432,3 +432,15 @@ def test_the_command_line_writes_each_format(app, story, tmp_path):
         assert output.stat().st_size > 0
     assert re.search(r"Public version", " ".join(_pdf_pages((tmp_path / "report.pdf").read_bytes())))
     assert SECRET not in (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_large_pdf_is_printed_in_a_child_process_with_the_same_content(app, story, monkeypatch):
+    from tracker.reports import pdf
+
+    data = _report(story)
+    monkeypatch.setattr(pdf, "IN_PROCESS_ACTIONS", 0)
+    pools, original = [], pdf._pool
+    monkeypatch.setattr(pdf, "_pool", lambda: pools.append(original()) or pools[-1])
+    pages = _pdf_pages(pdf.report_pdf_bytes(data))
+    assert pools, "not printed in a child process"
+    assert "Map hotspots" in " ".join(pages) and all("Not for publication" in page for page in pages)

@@ -78,9 +78,12 @@ def print_html(html: str, stylesheet: str) -> bytes:
 
 # WeasyPrint holds the layout of every page until the file is written: hundreds of megabytes for a
 # plan of a thousand actions, which a long-lived server process would keep (Python seldom returns
-# memory to the system). So each PDF is printed in a child process that exits afterwards. The
+# memory to the system). So a large PDF is printed in a child process that exits afterwards. The
 # children come from a forkserver (a clean single-threaded process with WeasyPrint already
-# imported), never forked from the threaded server itself.
+# imported), never forked from the threaded server itself. A small report (a plan like Coventry's
+# adds about 80 MB once, reused afterwards) is printed in the server process: a fresh child would
+# load the fonts again each time, which costs more than the printing.
+IN_PROCESS_ACTIONS = 200
 _printer: ProcessPoolExecutor | None = None
 _printer_lock = threading.Lock()
 PRINTERS = 2
@@ -98,7 +101,7 @@ def _pool() -> ProcessPoolExecutor:
 
 def report_pdf_bytes(data: ReportData, *, in_process: bool = False) -> bytes:
     html, stylesheet = report_html(data), str(_stylesheet())
-    if in_process or current_app.config.get("PDF_IN_PROCESS"):
+    if in_process or len(data.actions) <= IN_PROCESS_ACTIONS or current_app.config.get("PDF_IN_PROCESS"):
         return print_html(html, stylesheet)
     try:
         return _pool().submit(print_html, html, stylesheet).result()
