@@ -16,13 +16,21 @@ WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 
 BINARY = b"\x00\x01\x02\x03 not a document \xff\xfe"
 
 
+# A fixed time for the archive's entries: with the clock's, two test workers made different bytes
+# (so different test ids) whenever they started in different seconds, and xdist refused the run.
+ZIP_TIME = (2015, 6, 3, 12, 0, 0)
+
+
 def office_file(folder: str) -> bytes:
     """A minimal Office Open XML package: word/, xl/ or ppt/."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{folder}/document.xml", '<?xml version="1.0"?><document/>')
+        for name, content in (
+            ("[Content_Types].xml", '<?xml version="1.0"?><Types/>'),
+            ("_rels/.rels", '<?xml version="1.0"?><Relationships/>'),
+            (f"{folder}/document.xml", '<?xml version="1.0"?><document/>'),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_TIME), content)
     return buffer.getvalue()
 
 
