@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 PYTHON ?= python3
 
-.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium
+.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium report-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ tracker/static/govuk/.built: package.json package-lock.json scripts/build_assets
 
 assets: tracker/static/govuk/.built
 
-setup: $(VENV)/.runtime-installed assets
+setup: $(VENV)/.runtime-installed assets report-deps
 
 setup-dev: $(VENV)/.dev-installed assets
 
@@ -48,8 +48,15 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# PDF reports (WeasyPrint) need Pango and a font on the machine; install them when missing (needs root).
+report-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && find /usr/share/fonts -iname '*.ttf' 2>/dev/null | grep -qiE 'dejavu|liberation'; } || { \
+	  echo "Installing Pango and fonts for the PDF reports"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } || { \
+	    echo "PDF reports need Pango and a font. Install them with: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }; }
+
 # Collect the suite twice first: ids that differ between processes would abort the xdist run by chance.
-test: setup-dev chromium
+test: setup-dev chromium report-deps
 	$(BIN)/python scripts/check_test_ids.py
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 

@@ -120,23 +120,35 @@ def import_command(plan_name: str, path: Path) -> None:
 
 
 @tracker_cli.command("export")
-@click.option("--plan", "plan_name", required=True, help="The plan's name, as on the plans page.")
-@click.option("--format", "file_format", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--plan", "plan_name", required=True, help="The plan's name, as on the plans page (quote names with spaces)."
+)
+@click.option("--format", "file_format", type=click.Choice(["pdf", "xlsx", "csv"]), default="csv", show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def export_command(plan_name: str, file_format: str, output: Path) -> None:
-    """Write a plan out in its own columns plus the tracker's derived ones (UTF-8 with BOM)."""
-    from tracker.reports.plan_export import plan_csv_chunks
+@click.option("--public", is_flag=True, help="The public version: no restricted actions, no person named.")
+@click.option("--as-at", "as_at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The plan as it stood that day.")
+def export_command(plan_name: str, file_format: str, output: Path, public: bool, as_at) -> None:
+    """Write the plan's progress report as PDF, Excel workbook or CSV (the same files as the reports page).
+
+    The CSV keeps the plan's own columns first, so it imports back into the tracker.
+    """
+    from tracker.reports.dataset import ReportChoice, build_report
+    from tracker.reports.files import render
 
     plan = db.session.scalar(select(Plan).where(Plan.name == plan_name))
     if plan is None:
         names = ", ".join(repr(n) for n in db.session.scalars(select(Plan.name).order_by(Plan.name)))
         raise click.ClickException(f"There is no plan called {plan_name!r}. Plans: {names or 'none'}.")
-    # The export is the board's full record, so it is written as an administrator would see it.
-    exporter = User(role=Role.ADMIN, email="", name="export", password_hash="")
-    with output.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in plan_csv_chunks(plan.id, exporter, clock.today()):
-            handle.write(chunk)
-    click.echo(f"Wrote {plan.name!r} to {output}.")
+    day = as_at.date() if as_at else None
+    if day is not None and day > clock.today():
+        raise click.ClickException("The --as-at date must be today or in the past.")
+    # The command line is the board's own record, so it is written as an administrator would see it
+    # (the public version still leaves out restricted actions and names).
+    exporter = User(role=Role.ADMIN, email="", name="the command line", password_hash="")
+    choice = ReportChoice(plan_id=plan.id, as_at=day, public=public)
+    data = build_report(choice, exporter, clock.today(), clock.now(), with_changes=file_format != "csv")
+    output.write_bytes(render(data, file_format))
+    click.echo(f"Wrote {plan.name!r} as {file_format.upper()} to {output}.")
 
 
 @tracker_cli.command("auto-amber")

@@ -8,10 +8,12 @@ from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
+from tracker.models.reports import REPORT_FORMATS, FrozenReport
 
 __all__ = [
     "CLOSED_STATUSES",
     "RAG_ORDER",
+    "REPORT_FORMATS",
     "SYSTEM_ACTOR",
     "AccountToken",
     "Action",
@@ -22,6 +24,7 @@ __all__ = [
     "DataVersion",
     "DeadlineChange",
     "Evidence",
+    "FrozenReport",
     "HistoryEntry",
     "Notification",
     "Objective",
