@@ -4,6 +4,16 @@ from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
+from tracker.models.measures import (
+    Direction,
+    Measure,
+    MeasureHistory,
+    MeasureTarget,
+    MeasureValue,
+    Unit,
+    measure_actions,
+    measure_objectives,
+)
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
@@ -18,8 +28,13 @@ __all__ = [
     "AgencyAlias",
     "DataVersion",
     "DeadlineChange",
+    "Direction",
     "Evidence",
     "HistoryEntry",
+    "Measure",
+    "MeasureHistory",
+    "MeasureTarget",
+    "MeasureValue",
     "Notification",
     "Objective",
     "OwnerKind",
@@ -36,7 +51,10 @@ __all__ = [
     "Role",
     "Status",
     "Strand",
+    "Unit",
     "User",
     "action_partners",
+    "measure_actions",
+    "measure_objectives",
     "post_holders",
 ]
