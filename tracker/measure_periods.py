@@ -89,7 +89,8 @@ class Period:
         return f"{self.start:%B %Y}"
 
     def has_ended(self, today: date) -> bool:
-        return self.end <= today
+        """Over, so its figure can be counted: today is after its last day."""
+        return self.end < today
 
     def is_late(self, today: date) -> bool:
         return self.due < today
@@ -108,12 +109,10 @@ def periods_between(first: Period, last: Period) -> list[Period]:
     return periods
 
 
-def late_periods(first: date, last: date | None, frequency: Frequency, today: date) -> list[Period]:
-    """The periods from the first (and up to the last, if the measure ends) whose figures are due before today."""
+def ended_periods(first: date, last: date | None, frequency: Frequency, today: date) -> list[Period]:
+    """The periods a measure expects figures for by today: from its first to the last that has ended."""
     start = Period.containing(first, frequency)
-    final = Period.containing(today, frequency)
-    while final >= start and not final.is_late(today):
-        final = final.previous()
+    final = Period.containing(today, frequency).previous()  # the period holding today has not ended
     if last is not None:
         final = min(final, Period.containing(last, frequency))
     return periods_between(start, final)
