@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.demo.measures import load_demo_measures
 from tracker.importers.csv_plan import read_plan_csv
 from tracker.importers.names import name_key
 from tracker.models import Plan, Post, ReportingDate, Role, User
@@ -97,6 +98,7 @@ def load_demo_plan() -> ImportResult:
             )
         )
     db.session.flush()
+    load_demo_measures(result.plan, DEMO_LOADED_AT)
     return result
 
 

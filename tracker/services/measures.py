@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -61,6 +61,7 @@ def record_measure_change(
     actor: User | None,
     period: Period | None = None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> MeasureHistory:
     """Append one entry to the measure's history (actor None means the system)."""
     entry = MeasureHistory(
@@ -71,7 +72,7 @@ def record_measure_change(
         new_value=_history_text(new),
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else SYSTEM_ACTOR,
-        recorded_at=clock.now(),
+        recorded_at=at or clock.now(),
         reason=reason,
     )
     db.session.add(entry)
@@ -158,12 +159,16 @@ DEFINITION_FIELDS = (
 )
 
 
-def define_measure(plan: Plan, definition: MeasureDefinition, actor: User) -> Measure:
-    measure = Measure(plan_id=plan.id, name="", created_at=clock.now())  # past views leave out later measures
+def define_measure(
+    plan: Plan, definition: MeasureDefinition, actor: User | None, at: datetime | None = None
+) -> Measure:
+    """A new measure (actor None: the system, as the demo loader); at: when, for data loaded after the fact."""
+    at = at or clock.now()
+    measure = Measure(plan_id=plan.id, name="", created_at=at)  # past views leave out measures defined later
+    _apply_definition(measure, plan, definition)  # checks first: nothing half-made is flushed
     db.session.add(measure)
-    _apply_definition(measure, plan, definition)
     db.session.flush()
-    record_measure_change(measure, "created", None, measure.name, actor)
+    record_measure_change(measure, "created", None, measure.name, actor, at=at)
     return measure
 
 
@@ -264,8 +269,9 @@ def set_targets(
     last: Period | None,
     target: float,
     tolerance: float,
-    actor: User,
+    actor: User | None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> list[Period]:
     """Set the same target and tolerance for each period from first to last; returns the periods set."""
     last = last or first
@@ -292,11 +298,11 @@ def set_targets(
         row = existing.get(period.start)
         if row is None:
             db.session.add(MeasureTarget(measure_id=measure.id, period=period.start, target=target, tolerance=tolerance))
-            record_measure_change(measure, "target", None, _target_text(target, tolerance), actor, period, reason)
+            record_measure_change(measure, "target", None, _target_text(target, tolerance), actor, period, reason, at)
         elif (row.target, row.tolerance) != (target, tolerance):
             old = _target_text(row.target, row.tolerance)
             row.target, row.tolerance = target, tolerance
-            record_measure_change(measure, "target", old, _target_text(target, tolerance), actor, period, reason)
+            record_measure_change(measure, "target", old, _target_text(target, tolerance), actor, period, reason, at)
     db.session.flush()
     return periods
 
@@ -338,8 +344,10 @@ def check_figure(measure: Measure, value: float) -> None:
         raise MeasureError("Enter the figure as a percentage of 100 or less", "value")
 
 
-def record_figure(measure: Measure, period: Period, figure: Figure, actor: User, today: date) -> MeasureValue:
-    """The figure for a period that has none yet."""
+def record_figure(
+    measure: Measure, period: Period, figure: Figure, actor: User | None, today: date, at: datetime | None = None
+) -> MeasureValue:
+    """The figure for a period that has none yet (actor None: the system; at: when it was recorded)."""
     check_period_open(measure, period, today)
     check_figure(measure, figure.value)
     existing = db.session.scalar(
@@ -351,7 +359,7 @@ def record_figure(measure: Measure, period: Period, figure: Figure, actor: User,
             "To change it, correct it from the measure's page and give a reason",
             "period",
         )
-    now = clock.now()
+    now = at or clock.now()
     value = MeasureValue(
         measure_id=measure.id,
         period=period.start,
@@ -359,11 +367,11 @@ def record_figure(measure: Measure, period: Period, figure: Figure, actor: User,
         note=figure.note.strip(),
         source=figure.source.strip(),
         recorded_at=now,
-        recorded_by_id=actor.id,
-        recorded_by_name=actor.name,
+        recorded_by_id=actor.id if actor else None,
+        recorded_by_name=actor.name if actor else SYSTEM_ACTOR,
     )
     db.session.add(value)
-    record_measure_change(measure, "value", None, figure.value, actor, period)
+    record_measure_change(measure, "value", None, figure.value, actor, period, at=now)
     db.session.flush()
     return value
 
