@@ -81,4 +81,3 @@ def measure_rag_sql(value, target, tolerance, direction) -> ColumnElement[str]:
         ),
         else_=literal(Rag.RED.value),
     )
-

@@ -28,6 +28,8 @@ def navigation() -> list[dict[str, object]]:
     if "dashboard.show" in _endpoints():
         items.append(("Dashboard", "dashboard.show"))
     items.append(("Plans", "plans.index"))
+    if "measures.index" in _endpoints():
+        items.append(("Measures", "measures.index"))
     if current_user.role is Role.ADMIN and "deadlines.requests" in _endpoints():
         items.append(("Deadline requests", "deadlines.requests"))
     return [

@@ -187,9 +187,7 @@ def load_demo_measures(plan: Plan, defined_at: datetime) -> int:
             actor=None,
             at=defined_at,
         )
-        set_targets(
-            measure, FIRST_QUARTER, LAST_QUARTER, demo.target, demo.tolerance, None, "Demo targets", defined_at
-        )
+        set_targets(measure, FIRST_QUARTER, LAST_QUARTER, demo.target, demo.tolerance, None, "Demo targets", defined_at)
         for quarter, value in zip(quarters, demo.figures, strict=False):
             entered = datetime.combine(quarter.end + ENTERED_AFTER, time(10, 0))
             figure = Figure(value=value, note=ILLUSTRATIVE, source=ILLUSTRATIVE)

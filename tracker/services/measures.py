@@ -297,7 +297,9 @@ def set_targets(
     for period in periods:
         row = existing.get(period.start)
         if row is None:
-            db.session.add(MeasureTarget(measure_id=measure.id, period=period.start, target=target, tolerance=tolerance))
+            db.session.add(
+                MeasureTarget(measure_id=measure.id, period=period.start, target=target, tolerance=tolerance)
+            )
             record_measure_change(measure, "target", None, _target_text(target, tolerance), actor, period, reason, at)
         elif (row.target, row.tolerance) != (target, tolerance):
             old = _target_text(row.target, row.tolerance)

@@ -115,7 +115,9 @@ def _unit_title(unit: Unit) -> str:
 
 
 def _offer_definition_choices(form: MeasureForm, plan: Plan) -> None:
-    strands = db.session.execute(select(Strand.id, Strand.name).where(Strand.plan_id == plan.id).order_by(Strand.position))
+    strands = db.session.execute(
+        select(Strand.id, Strand.name).where(Strand.plan_id == plan.id).order_by(Strand.position)
+    )
     form.strand.choices = [("", "Not under a strand")] + [(str(i), name) for i, name in strands]
     form.post.choices = [("", "No post named")] + [
         (str(i), name) for i, name in db.session.execute(select(Post.id, Post.name).order_by(Post.name))
@@ -169,7 +171,11 @@ def new(plan_id: int):
     form = MeasureForm()
     _offer_definition_choices(form, plan)
     if request.method == "GET":
-        form.unit.data, form.direction.data, form.frequency.data = Unit.NUMBER, Direction.HIGHER_IS_BETTER, Frequency.QUARTERLY
+        form.unit.data, form.direction.data, form.frequency.data = (
+            Unit.NUMBER,
+            Direction.HIGHER_IS_BETTER,
+            Frequency.QUARTERLY,
+        )
     if form.validate_on_submit():
         try:
             measure = define_measure(plan, _definition(form), _user())
@@ -237,7 +243,9 @@ def targets(measure_id: int):
             _show_error(form, error, _target_field(error))
             measure = _measure(measure_id)
         else:
-            span = set_periods[0].label if len(set_periods) == 1 else f"{set_periods[0].label} to {set_periods[-1].label}"
+            span = (
+                set_periods[0].label if len(set_periods) == 1 else f"{set_periods[0].label} to {set_periods[-1].label}"
+            )
             flash(f"Target for {span} saved: {format_figure(target, measure.is_percentage)}.", "success")
             return redirect(url_for("measures.show", measure_id=measure.id))
     detail = measure_detail(measure.id, _user(), today)
@@ -297,9 +305,7 @@ def enter_figure(measure_id: int):
             _show_error(form, error, "period")
             measure = _measure(measure_id)
         else:
-            flash(
-                f"Figure for {period.label} saved: {format_figure(figure.value, measure.is_percentage)}.", "success"
-            )
+            flash(f"Figure for {period.label} saved: {format_figure(figure.value, measure.is_percentage)}.", "success")
             return redirect(url_for("measures.show", measure_id=measure.id))
     return render_template(
         "measures/figure.html", form=form, measure=measure, open_periods=open_periods, unit=measure.unit
