@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker.extensions import db
 from tracker.demo.measures import load_demo_measures
+from tracker.extensions import db
 from tracker.importers.csv_plan import read_plan_csv
 from tracker.importers.names import name_key
 from tracker.models import Plan, Post, ReportingDate, Role, User

@@ -38,8 +38,8 @@ from tracker.models import (
     post_holders,
 )
 from tracker.permissions import action_visible_to_role_sql
-from tracker.queries.measures import MeasureSummary, figures_owed_by_everyone
 from tracker.queries.deadlines import needs_update_sql
+from tracker.queries.measures import MeasureSummary, figures_owed_by_everyone
 from tracker.rag import action_is_overdue_sql
 
 log = logging.getLogger(__name__)

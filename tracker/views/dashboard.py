@@ -25,8 +25,8 @@ from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
-from tracker.queries.measures import dashboard_measures
 from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
+from tracker.queries.measures import dashboard_measures
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
