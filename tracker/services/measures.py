@@ -378,7 +378,9 @@ def record_figure(
     return value
 
 
-def correct_figure(measure: Measure, period: Period, figure: Figure, reason: str, actor: User) -> MeasureValue:
+def correct_figure(
+    measure: Measure, period: Period, figure: Figure, reason: str, actor: User | None, at: datetime | None = None
+) -> MeasureValue:
     """Change a period's figure (or its note or source); the reason is kept with the old and new figures."""
     value = db.session.scalar(
         select(MeasureValue).where(MeasureValue.measure_id == measure.id, MeasureValue.period == period.start)
@@ -392,14 +394,16 @@ def correct_figure(measure: Measure, period: Period, figure: Figure, reason: str
     note, source = figure.note.strip(), figure.source.strip()
     if (value.value, value.note, value.source) == (figure.value, note, source):
         raise MeasureError("Change the figure, the note or the source, or cancel the correction", "value")
+    now = at or clock.now()
     if value.value != figure.value:
-        record_measure_change(measure, "value", value.value, figure.value, actor, period, reason)
+        record_measure_change(measure, "value", value.value, figure.value, actor, period, reason, now)
     if value.note != note:
-        record_measure_change(measure, "note", value.note, note, actor, period, reason)
+        record_measure_change(measure, "note", value.note, note, actor, period, reason, now)
     if value.source != source:
-        record_measure_change(measure, "source", value.source, source, actor, period, reason)
+        record_measure_change(measure, "source", value.source, source, actor, period, reason, now)
     value.value, value.note, value.source = figure.value, note, source
-    value.recorded_at = clock.now()
-    value.recorded_by_id, value.recorded_by_name = actor.id, actor.name
+    value.recorded_at = now
+    value.recorded_by_id = actor.id if actor else None
+    value.recorded_by_name = actor.name if actor else SYSTEM_ACTOR
     db.session.flush()
     return value
