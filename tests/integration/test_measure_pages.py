@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
@@ -46,7 +44,9 @@ def test_everyone_signed_in_sees_the_list_and_the_page(setting, client_as, role)
     page = client.page("measures.show", measure_id=measure.id)
     assert page.select_one("h1").text == "Return home interviews within 72 hours"
     latest = page.select_one("#latest").text
-    assert "Q2 2015/16" in latest and "Amber: 36 is below the target of at least 40, within the tolerance of 5" in latest
+    assert (
+        "Q2 2015/16" in latest and "Amber: 36 is below the target of at least 40, within the tolerance of 5" in latest
+    )
     assert page.select_one("script[data-chart='measure-chart']") is not None
     rows = {row["data-period"]: row.text for row in page.select("tr[data-period]")}
     assert "36" in rows["2015-07-01"] and "44" in rows["2015-04-01"]
@@ -104,7 +104,9 @@ def test_an_administrator_defines_a_measure_then_sets_its_targets(setting, admin
     strand = plan.strands[1]
     response = admin_client.post_form(
         f"/plans/{plan.id}/measures/new",
-        _definition(strand=str(strand.id), post=str(post.id), action_references="12.3", objectives=str(strand.objectives[0].id)),
+        _definition(
+            strand=str(strand.id), post=str(post.id), action_references="12.3", objectives=str(strand.objectives[0].id)
+        ),
     )
     assert response.status_code == 302, BeautifulSoup(response.get_data(as_text=True), "html.parser").select(
         ".govuk-error-summary li"
@@ -126,8 +128,14 @@ def test_an_administrator_defines_a_measure_then_sets_its_targets(setting, admin
     ("fields", "message"),
     [
         ({"name": ""}, "Enter the name of the measure"),
-        ({"name": "Return home interviews within 72 hours"}, "This plan already has a measure called Return home interviews within 72 hours: choose another name"),
-        ({"action_references": "1.1, 99.9"}, "There is no action 1.1 in this plan: enter references as the plan shows them, like 1.1"),
+        (
+            {"name": "Return home interviews within 72 hours"},
+            "This plan already has a measure called Return home interviews within 72 hours: choose another name",
+        ),
+        (
+            {"action_references": "1.1, 99.9"},
+            "There is no action 1.1 in this plan: enter references as the plan shows them, like 1.1",
+        ),
         ({"first_period": ["1", "4", ""]}, "The date figures start from must include a year"),
         ({"last_period": ["1", "1", "2015"]}, "The last period must be on or after the first period"),
         ({"unit": "furlongs"}, "Not a valid choice."),
@@ -145,7 +153,7 @@ def test_bad_definitions_are_refused_with_a_clear_message(setting, admin_client,
 
 
 def test_my_actions_lists_the_figures_owed(setting, client_as):
-    _plan, post, _action, measure, _hidden = setting
+    _plan, post, _action, _measure, _hidden = setting
     # Today is 15 November 2015: Q2 2015/16 has a figure; nothing has ended since. Q3 ends 31 December.
     holder = client_as(Role.OWNER, posts=[post])
     assert holder.page("actions.my_actions").select_one("#figures-due") is None
@@ -155,19 +163,17 @@ def test_late_figures_show_in_my_actions(setting, client_as, pinned_today):
     pinned_today("2016-02-10")  # Q3 2015/16 ended 31 December, due by 30 January: late
     _plan, post, _action, measure, _hidden = setting
     page = client_as(Role.OWNER, posts=[post]).page("actions.my_actions")
-    row = page.select_one(f"#figures-due ~ table tr[data-measure-id='{measure.id}']")
+    row = page.select_one(f"#figures-due ~ ul li[data-measure-id='{measure.id}']")
     assert "No figure for Q3 2015/16" in row.text
     assert "Late" in row.text
     enter_link = row.select("a")[-1]
     assert enter_link.text.startswith("Enter figure")
-    assert enter_link["href"] == (
-        f"/measures/{measure.id}/figures?period=2015-10-01"
-    )
+    assert enter_link["href"] == (f"/measures/{measure.id}/figures?period=2015-10-01")
 
 
 def test_the_dashboard_has_a_measures_section(setting, client_as, pinned_today):
     pinned_today("2016-02-10")
-    _plan, _post, _action, measure, hidden = setting
+    _plan, _post, _action, measure, _hidden = setting
     page = client_as(Role.BOARD).page("dashboard.show")
     section = page.select_one("#measures")
     figures = [li.text.split() for li in section.find_next("ul", class_="app-figures").select("li")]

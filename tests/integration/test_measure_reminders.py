@@ -37,7 +37,9 @@ def test_holders_of_the_supplying_post_are_reminded_of_figures_due_and_late(app)
     assert digest.figures_due[0].text == "No figure for Q3 2015/16 or 1 earlier period"
     assert digest.figures_due[0].detail == "Due by 30 January 2016: late"
     email = render_digest(digest, date(2016, 2, 1))
-    assert "FIGURES DUE" in email.text and "Return home interviews within 72 hours: No figure for Q3 2015/16" in email.text
+    assert (
+        "FIGURES DUE" in email.text and "Return home interviews within 72 hours: No figure for Q3 2015/16" in email.text
+    )
     assert "Figures due" in email.html
 
 

@@ -57,7 +57,12 @@ def test_an_owner_enters_a_figure_and_it_is_rated_against_the_target(supplier, p
     assert response.status_code == 302
     assert response.location == f"/measures/{measure.id}"
     value = db.session.scalars(select(MeasureValue)).one()
-    assert (value.period, value.value, value.note, value.source) == (date(2015, 7, 1), 42.0, "Better recording", "IYSS case system")
+    assert (value.period, value.value, value.note, value.source) == (
+        date(2015, 7, 1),
+        42.0,
+        "Better recording",
+        "IYSS case system",
+    )
     assert value.recorded_by_name == client.user.name
     page = client.page("measures.show", measure_id=measure.id)
     assert "Green: 42 meets the target of at least 40" in page.select_one("#latest").text
@@ -103,10 +108,12 @@ def test_a_percentage_over_100_is_refused(app, client_as, pinned_today):
     measure = make_measure(factories.make_plan(), unit=Unit.PERCENTAGE, post=post, target=80, tolerance=10)
     db.session.commit()
     client = client_as(Role.OWNER, posts=[post])
-    response, page = _post(client, f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "101%"})
+    _response, page = _post(client, f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "101%"})
     assert _errors(page) == ["Enter the figure as a percentage of 100 or less"]
     assert _values() == 0
-    assert client.post_form(f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "85%"}).status_code == 302
+    assert (
+        client.post_form(f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "85%"}).status_code == 302
+    )
     assert db.session.scalar(select(MeasureValue.value)) == 85.0
 
 
@@ -115,7 +122,7 @@ def test_a_duplicate_figure_for_a_period_is_refused(supplier, pinned_today):
     client, measure = supplier
     enter(measure, "2015-07-01", 42)
     db.session.commit()
-    response, page = _post(client, f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "50"})
+    _response, page = _post(client, f"/measures/{measure.id}/figures", {"period": "2015-07-01", "value": "50"})
     assert _errors(page) == [
         "There is already a figure for Q2 2015/16 (42). To change it, correct it from the measure's page and give a reason"
     ]
@@ -147,7 +154,7 @@ def test_a_correction_needs_a_reason_and_keeps_old_and_new(supplier, pinned_toda
 
 
 def test_history_cannot_be_rewritten(supplier):
-    _client, measure = supplier
+    _client, _measure = supplier
     entry = db.session.scalars(select(MeasureHistory)).first()
     entry.reason = "rewritten"
     with pytest.raises(MeasureHistoryIsAppendOnly):
@@ -174,7 +181,9 @@ def test_targets_set_for_a_span_of_periods_and_a_target_needs_a_period(admin_cli
         url, {"first_period": "2015-04-01", "last_period": "2015-10-01", "target": "50", "tolerance": "5"}
     )
     assert response.status_code == 302
-    targets = db.session.execute(select(MeasureTarget.period, MeasureTarget.target).order_by(MeasureTarget.period)).all()
+    targets = db.session.execute(
+        select(MeasureTarget.period, MeasureTarget.target).order_by(MeasureTarget.period)
+    ).all()
     assert targets == [(date(2015, 4, 1), 50.0), (date(2015, 7, 1), 50.0), (date(2015, 10, 1), 50.0)]
     admin_client.post_form(url, {"first_period": "2015-07-01", "target": "55", "tolerance": "5", "reason": "Raised"})
     change = db.session.scalars(

@@ -31,10 +31,7 @@ def test_sql_twin_agrees_with_the_pure_rule_over_a_grid(app):
         with db.engine.begin() as connection:
             connection.execute(
                 insert(grid),
-                [
-                    {"value": v, "target": t, "tolerance": tol, "direction": d.value}
-                    for v, t, tol, d in cases
-                ],
+                [{"value": v, "target": t, "tolerance": tol, "direction": d.value} for v, t, tol, d in cases],
             )
             rows = connection.execute(
                 select(

@@ -136,16 +136,35 @@ def _known_values(moment: datetime | None):
     return select(ranked.c.measure_id, ranked.c.period, ranked.c.value).where(ranked.c.n == 1).subquery("known")
 
 
-def _summaries(statement: Select, day: date, moment: datetime | None = None) -> list[MeasureSummary]:
-    """The measures the statement selects, each with its latest figure, its RAG and its missing figures.
+def _summaries(
+    statement: Select, day: date, moment: datetime | None = None, *, rated: bool = True
+) -> list[MeasureSummary]:
+    """The measures the statement selects, each with its missing figures and (if rated) its latest figure and RAG.
 
-    Three queries: the measures, the latest figure of each rated by the SQL twin, and which periods have figures.
+    Three queries (two unrated): the measures, the latest figure of each rated by the SQL twin, and
+    which periods have figures.
     """
     summaries = {row.id: MeasureSummary(**row._asdict(), today=day) for row in db.session.execute(statement)}
     if not summaries:
         return []
     ids = list(summaries)
     known = _known_values(moment)
+    if rated:
+        _rate_latest(summaries, known)
+    have: dict[int, set[date]] = {}
+    for measure_id, period in db.session.execute(
+        select(known.c.measure_id, known.c.period).where(known.c.measure_id.in_(ids))
+    ):
+        have.setdefault(measure_id, set()).add(period)
+    for summary in summaries.values():
+        expected = ended_periods(summary.first_period, summary.last_period, summary.frequency, day)
+        summary.missing = [p for p in reversed(expected) if p.start not in have.get(summary.id, set())]
+    return list(summaries.values())
+
+
+def _rate_latest(summaries: dict[int, MeasureSummary], known) -> None:
+    """Each measure's latest known figure, rated against its period's target by the SQL twin (one query)."""
+    ids = list(summaries)
     ranked = select(
         known.c.measure_id,
         known.c.period,
@@ -177,15 +196,6 @@ def _summaries(statement: Select, day: date, moment: datetime | None = None) -> 
         explained = measure_rag(row.value, row.target, row.tolerance, summary.direction, summary.is_percentage)
         # The count is the SQL's; the words are the pure rule's (tests hold the two equal).
         summary.rag = MeasureRag(Rag(row.rag), explained.reason)
-    have: dict[int, set[date]] = {}
-    for measure_id, period in db.session.execute(
-        select(known.c.measure_id, known.c.period).where(known.c.measure_id.in_(ids))
-    ):
-        have.setdefault(measure_id, set()).add(period)
-    for summary in summaries.values():
-        expected = ended_periods(summary.first_period, summary.last_period, summary.frequency, day)
-        summary.missing = [p for p in reversed(expected) if p.start not in have.get(summary.id, set())]
-    return list(summaries.values())
 
 
 # --- the measures list ---------------------------------------------------------------------------
@@ -333,7 +343,7 @@ def figures_owed(viewer: User, today: date) -> list[MeasureSummary]:
         return []
     held = select(post_holders.c.post_id).where(post_holders.c.user_id == viewer.id)
     statement = _measures_statement(viewer).where(Measure.post_id.in_(held))
-    return [summary for summary in _summaries(statement, today) if summary.missing]
+    return [summary for summary in _summaries(statement, today, rated=False) if summary.missing]
 
 
 # --- the dashboard's section ---------------------------------------------------------------------
@@ -407,7 +417,7 @@ class FigureHolder:
 def figures_owed_by_everyone(today: date) -> list[tuple[FigureHolder, MeasureSummary]]:
     """Each enabled owner or administrator with each measure their posts supply that is missing a figure.
 
-    Four queries whatever the number of people and measures.
+    Three queries whatever the number of people and measures.
     """
     enterers = and_(User.is_enabled.is_(True), User.role.in_([Role.OWNER.value, Role.ADMIN.value]))
     held_posts = select(post_holders.c.post_id).join(User, User.id == post_holders.c.user_id).where(enterers).distinct()
@@ -422,7 +432,7 @@ def figures_owed_by_everyone(today: date) -> list[tuple[FigureHolder, MeasureSum
         .order_by(Plan.name, Measure.name, Measure.id)
     )
     owing: dict[int | None, list[MeasureSummary]] = {}
-    for summary in _summaries(statement, today):
+    for summary in _summaries(statement, today, rated=False):
         if summary.missing:
             owing.setdefault(summary.post_id, []).append(summary)
     if not owing:

@@ -113,7 +113,7 @@ class ReminderResult:
 
 
 def collect_digests(today: date) -> list[Digest]:
-    """Everyone's digest for the day, people with nothing to hear about left out (ten queries in all)."""
+    """Everyone's digest for the day, people with nothing to hear about left out (nine queries in all)."""
     plans = {
         p.id: p
         for p in db.session.execute(select(Plan.id, Plan.remind_due_within_days, Plan.remind_update_within_days))
