@@ -202,3 +202,28 @@ def test_the_dashboards_past_view_uses_the_figures_known_then(setting, client_as
     assert (past["Green"], past["Amber"]) == ("1", "0")
     _words, now = counts("/dashboard")
     assert (now["Green"], now["Amber"]) == ("0", "1")
+
+
+def test_measure_pages_take_the_same_number_of_queries_however_many_figures(setting, client_as, pinned_today):
+    from sqlalchemy import event
+
+    pinned_today("2017-05-15")
+    _plan, post, _action, measure, _hidden = setting
+    client = client_as(Role.OWNER, posts=[post])
+
+    def count(endpoint: str, **values) -> int:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            client.page(endpoint, **values)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    pages = [("measures.show", {"measure_id": measure.id}), ("measures.index", {}), ("actions.my_actions", {})]
+    few = [count(endpoint, **values) for endpoint, values in pages]
+    for start in ("2015-10-01", "2016-01-01", "2016-04-01", "2016-07-01", "2016-10-01"):
+        enter(measure, start, 50)
+    db.session.commit()
+    assert [count(endpoint, **values) for endpoint, values in pages] == few
