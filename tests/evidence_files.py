@@ -20,9 +20,13 @@ def office_file(folder: str) -> bytes:
     """A minimal Office Open XML package: word/, xl/ or ppt/."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{folder}/document.xml", '<?xml version="1.0"?><document/>')
+        for name, text in (
+            ("[Content_Types].xml", '<?xml version="1.0"?><Types/>'),
+            ("_rels/.rels", '<?xml version="1.0"?><Relationships/>'),
+            (f"{folder}/document.xml", '<?xml version="1.0"?><document/>'),
+        ):
+            # A fixed time stamp: the bytes (and so the test ids) must not depend on the clock.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2015, 6, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
