@@ -66,6 +66,15 @@ def test_an_owner_enters_a_figure_and_the_board_sees_the_measure_turn_green(
     page.wait_for_selector("#measure-chart[data-drawn='true']", state="attached", timeout=30000)
     page.screenshot(path=str(tmp_path / "measure.png"), full_page=True)
     assert page.console_errors == []
+    # No sideways scroll on a small phone: wide tables scroll inside their own labelled region.
+    page.set_viewport_size({"width": 320, "height": 640})
+    for address in (
+        page.url,
+        f"{live_server}/measures",
+        f"{live_server}/measures/{measure.id}/figures/2015-07-01/correct",
+    ):
+        page.goto(address)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, address
 
     # The board member's dashboard now shows the measure Green, and it links to the measure.
     board_page.goto(f"{live_server}/dashboard")
