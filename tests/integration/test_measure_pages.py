@@ -178,6 +178,11 @@ def test_the_dashboard_has_a_measures_section(setting, client_as, pinned_today):
     section = page.select_one("#measures")
     figures = [li.text.split() for li in section.find_next("ul", class_="app-figures").select("li")]
     assert figures[:2] == [["0", "Red"], ["1", "Amber"]]  # the restricted one has no figure: Not rated
+    amber = section.find_next("ul", class_="app-figures").select("li a")[0]
+    assert amber["href"] == "/measures?rag=amber"
+    listed = client_as(Role.BOARD).page("measures.index", rag="amber")
+    assert listed.select_one("h1").text == "Measures: Amber"
+    assert [a.text for a in listed.select("table a.govuk-link")] == ["Return home interviews within 72 hours"]
     off = page.select_one(".app-measures-off-target")
     assert off.select_one("a")["href"] == f"/measures/{measure.id}"
     missing = page.select_one(".app-measures-missing").text

@@ -71,13 +71,17 @@ def _measure(measure_id: int) -> Measure:
 def index():
     today = clock.today()
     measures = list_measures(_user(), today)
+    # The dashboard's counts link here with the rating they count (an unknown one is ignored).
+    rag = next((rag for rag in MEASURE_RAGS if rag.value == request.args.get("rag")), None)
     by_plan: dict[int, list] = {}
     for summary in measures:
-        by_plan.setdefault(summary.plan_id, []).append(summary)
+        if rag is None or summary.rag.rag is rag:
+            by_plan.setdefault(summary.plan_id, []).append(summary)
     return render_template(
         "measures/index.html",
         plans=plans_for_measures(),
         by_plan=by_plan,
+        rag=rag,
         can_define=can_define_measures(_user()),
         today=today,
     )
