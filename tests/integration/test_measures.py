@@ -98,6 +98,9 @@ def test_bad_figures_are_refused_with_a_clear_message_and_nothing_saved(supplier
     response, page = _post(client, f"/measures/{measure.id}/figures", data)
     assert response.status_code == 200
     assert _errors(page) == [message]
+    assert page.select_one(".govuk-error-summary a")["href"] == (
+        "#value" if message.startswith("Enter the figure") else "#period"
+    )
     assert page.title.text.startswith("Error: ")
     assert _values() == 0
 
@@ -171,6 +174,7 @@ def test_targets_set_for_a_span_of_periods_and_a_target_needs_a_period(admin_cli
     assert _errors(page) == ["Choose the period the target is for"]
     response, page = _post(admin_client, url, {"first_period": "2015-04-01", "target": "lots", "tolerance": "5"})
     assert _errors(page) == ["Enter the target as a number, like 42 or 12.5"]
+    assert page.select_one(".govuk-error-summary a")["href"] == "#target"  # the link puts the cursor on the fix
     response, page = _post(
         admin_client, url, {"first_period": "2015-10-01", "last_period": "2015-04-01", "target": "5", "tolerance": "1"}
     )

@@ -6,6 +6,9 @@ module reads the request, checks who may do what, and renders.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -54,6 +57,17 @@ def _show_error(form: FlaskForm, error: MeasureError, default: str | None = None
     if field is None:
         field = next(f for f in form if f.type not in ("CSRFTokenField", "SubmitField"))
     field.errors = [*field.errors, str(error)]
+
+
+@contextmanager
+def _about(field: str) -> Iterator[None]:
+    """A refusal from reading one form field (which the service does not know the name of) is about that field."""
+    try:
+        yield
+    except MeasureError as error:
+        if error.field:
+            raise
+        raise MeasureError(str(error), field) from None
 
 
 def _measure(measure_id: int) -> Measure:
@@ -237,14 +251,18 @@ def targets(measure_id: int):
         form.first_period.data = request.args["period"]
     if form.validate_on_submit():
         try:
-            period = read_period(form.first_period.data, measure, "period the target is for")
-            up_to = read_period(form.last_period.data, measure) if form.last_period.data else None
-            target = parse_figure(form.target.data, measure.unit, "the target")
-            tolerance = parse_figure(form.tolerance.data or "0", measure.unit, "the tolerance")
+            with _about("first_period"):
+                period = read_period(form.first_period.data, measure, "period the target is for")
+            with _about("last_period"):
+                up_to = read_period(form.last_period.data, measure) if form.last_period.data else None
+            with _about("target"):
+                target = parse_figure(form.target.data, measure.unit, "the target")
+            with _about("tolerance"):
+                tolerance = parse_figure(form.tolerance.data or "0", measure.unit, "the tolerance")
             set_periods = set_targets(measure, period, up_to, target, tolerance, _user(), form.reason.data or "")
         except MeasureError as error:
             db.session.rollback()
-            _show_error(form, error, _target_field(error))
+            _show_error(form, error)
             measure = _measure(measure_id)
         else:
             span = (
@@ -254,18 +272,6 @@ def targets(measure_id: int):
             return redirect(url_for("measures.show", measure_id=measure.id))
     detail = measure_detail(measure.id, _user(), today)
     return render_template("measures/targets.html", form=form, measure=measure, detail=detail)
-
-
-def _target_field(error: MeasureError) -> str:
-    """parse_figure and read_period name no field: tell them apart by what the message is about."""
-    message = str(error)
-    if error.field:
-        return error.field
-    if "tolerance" in message:
-        return "tolerance"
-    if "target" in message and "period" not in message:
-        return "target"
-    return "first_period"
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -279,10 +285,8 @@ def _figure_measure(measure_id: int) -> Measure:
 
 
 def _figure(form: FigureForm | CorrectionForm, measure: Measure) -> Figure:
-    try:
+    with _about("value"):
         value = parse_figure(form.value.data, measure.unit)
-    except MeasureError as error:
-        raise MeasureError(str(error), "value") from None
     return Figure(value=value, note=form.note.data or "", source=form.source.data or "")
 
 
@@ -301,7 +305,8 @@ def enter_figure(measure_id: int):
         form.period.data = wanted if any(p.key == wanted for p in open_periods) else ""
     if form.validate_on_submit():
         try:
-            period = read_period(form.period.data, measure, "period the figure is for")
+            with _about("period"):
+                period = read_period(form.period.data, measure, "period the figure is for")
             figure = _figure(form, measure)
             record_figure(measure, period, figure, _user(), today)
         except MeasureError as error:
