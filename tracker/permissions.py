@@ -55,6 +55,22 @@ def can_verify_evidence(user: User) -> bool:
     return user.role is Role.ADMIN
 
 
+def can_see_measure(user: User, is_restricted: bool) -> bool:
+    """Restricted measures are hidden as restricted actions are."""
+    return sees_restricted(user) or not is_restricted
+
+
+def can_define_measures(user: User) -> bool:
+    return user.role is Role.ADMIN
+
+
+def can_enter_figures(user: User, post_id: int | None) -> bool:
+    """A measure's figures are entered by whoever holds the post that supplies it, or an administrator."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.OWNER and post_id is not None and any(post.id == post_id for post in user.posts)
+
+
 def holds_owning_post(user: User, action_id: int) -> bool:
     """holds_action for an action not loaded: one query."""
     return db.session.scalar(select(Action.id).where(Action.id == action_id, held_by_clause(user))) is not None

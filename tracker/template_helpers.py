@@ -27,6 +27,7 @@ def navigation() -> list[dict[str, object]]:
         items.append(("My actions", "actions.my_actions"))
     items.append(("Dashboard", "dashboard.show"))
     items.append(("Plans", "plans.index"))
+    items.append(("Measures", "measures.index"))
     if current_user.role in (Role.ADMIN, Role.BOARD, Role.SCRUTINY):
         items.append(("Reports", "reports.index"))
     if current_user.role is Role.ADMIN:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tracker.demo.measures import load_demo_measures
 from tracker.extensions import db
 from tracker.importers.csv_plan import read_plan_csv
 from tracker.importers.names import name_key
@@ -97,6 +98,7 @@ def load_demo_plan() -> ImportResult:
             )
         )
     db.session.flush()
+    load_demo_measures(result.plan, DEMO_LOADED_AT)
     return result
 
 

@@ -5,6 +5,16 @@ from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
+from tracker.models.measures import (
+    Direction,
+    Measure,
+    MeasureHistory,
+    MeasureTarget,
+    MeasureValue,
+    Unit,
+    measure_actions,
+    measure_objectives,
+)
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
@@ -23,9 +33,14 @@ __all__ = [
     "AgencyAlias",
     "DataVersion",
     "DeadlineChange",
+    "Direction",
     "Evidence",
     "FrozenReport",
     "HistoryEntry",
+    "Measure",
+    "MeasureHistory",
+    "MeasureTarget",
+    "MeasureValue",
     "Notification",
     "Objective",
     "OwnerKind",
@@ -43,7 +58,10 @@ __all__ = [
     "Status",
     "Strand",
     "TokenPurpose",
+    "Unit",
     "User",
     "action_partners",
+    "measure_actions",
+    "measure_objectives",
     "post_holders",
 ]

@@ -1,4 +1,5 @@
-"""An owner's actions (those their posts hold), grouped by when they are due, in three queries."""
+"""An owner's actions (those their posts hold), grouped by when they are due, in three queries;
+and the figures owed for the measures their posts supply, in three more."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tracker.models import (
 )
 from tracker.models.plan import action_label
 from tracker.permissions import held_by_clause, visible_actions_clause
+from tracker.queries.measures import MeasureSummary, figures_owed
 from tracker.queries.states import DUE_SOON_DAYS, DUE_SOON_WORDS
 from tracker.queries.structure import action_to_plan
 from tracker.rag import EffectiveRag, effective_delivery_rag, is_overdue
@@ -65,6 +67,7 @@ class MyActions:
     groups: list[ActionGroup]
     needing_update: int
     total: int
+    figures_due: list[MeasureSummary] = field(default_factory=list)  # measures their posts supply, missing figures
 
 
 GROUP_HEADINGS = {
@@ -143,4 +146,5 @@ def my_actions(user: User, today: date) -> MyActions:
         groups=[ActionGroup(key, GROUP_HEADINGS[key], grouped[key]) for key in GROUP_HEADINGS],
         needing_update=sum(1 for row in rows.values() if row.needs_update),
         total=len(rows),
+        figures_due=figures_owed(user, today),
     )

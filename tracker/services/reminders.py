@@ -3,7 +3,9 @@
 A digest lists the person's actions (through the posts they hold) that are
   - newly overdue: the auto-amber job recorded it and they have not been emailed about it yet;
   - due soon: due within the plan's reminder period (14 days unless the plan says otherwise);
-  - owing an update: not updated this cycle, with the plan's updates-due date within its period (7 days).
+  - owing an update: not updated this cycle, with the plan's updates-due date within its period (7 days);
+and the figures due for the measures their posts supply: a period that has ended with no figure,
+due within the plan's update period (7 days) or late.
 Each person gets at most one a day however often this runs: a ReminderEmail row per person and day is
 claimed before sending (committed, so a second run at the same time skips them), marked sent after,
 or failed with the reason, in which case the next run tries again. A failure never stops the run.
@@ -36,6 +38,7 @@ from tracker.models import (
 )
 from tracker.models.plan import action_label
 from tracker.permissions import action_visible_to_role_sql
+from tracker.queries.measures import MeasureSummary, figures_owed_by_everyone
 from tracker.queries.structure import action_to_plan
 from tracker.rag import action_is_overdue_sql
 
@@ -58,6 +61,18 @@ class ReminderItem:
     url: str
 
 
+@dataclass(frozen=True)
+class FigureDueItem:
+    """A measure missing its figure for a period, shaped as a ReminderItem for the email templates."""
+
+    measure_id: int
+    label: str  # the measure's name
+    text: str  # "No figure for Q2 2015/16"
+    plan_name: str
+    detail: str  # "Due by 30 October 2015: late"
+    url: str
+
+
 @dataclass
 class Digest:
     user_id: int
@@ -66,11 +81,12 @@ class Digest:
     newly_overdue: list[ReminderItem] = field(default_factory=list)
     due_soon: list[ReminderItem] = field(default_factory=list)
     needs_update: list[ReminderItem] = field(default_factory=list)
+    figures_due: list[FigureDueItem] = field(default_factory=list)
     notification_ids: list[int] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.newly_overdue or self.due_soon or self.needs_update)
+        return not (self.newly_overdue or self.due_soon or self.needs_update or self.figures_due)
 
     @property
     def subject(self) -> str:
@@ -81,6 +97,8 @@ class Digest:
             parts.append(f"{len(self.due_soon)} due soon")
         if self.needs_update:
             parts.append(f"{len(self.needs_update)} to update")
+        if self.figures_due:
+            parts.append(f"{len(self.figures_due)} {'figure' if len(self.figures_due) == 1 else 'figures'} due")
         return f"Your safeguarding actions: {', '.join(parts)}"
 
 
@@ -95,7 +113,7 @@ class ReminderResult:
 
 
 def collect_digests(today: date) -> list[Digest]:
-    """Everyone's digest for the day, people with nothing to hear about left out (six queries in all)."""
+    """Everyone's digest for the day, people with nothing to hear about left out (nine queries in all)."""
     plans = {
         p.id: p
         for p in db.session.execute(select(Plan.id, Plan.remind_due_within_days, Plan.remind_update_within_days))
@@ -179,7 +197,26 @@ def collect_digests(today: date) -> list[Digest]:
         if row.owes_update:
             detail = f"No update this cycle: update due by {format_date(update_window[row.plan_id])}"
             digest.needs_update.append(_item(row.action_id, row.reference, row.text, row.plan_name, detail))
+    for holder, summary in figures_owed_by_everyone(today):
+        latest = summary.missing[0]
+        if (latest.due - today).days > plans[summary.plan_id].remind_update_within_days:
+            continue  # not due for a while yet
+        digest_for(holder.user_id, holder.email, holder.name).figures_due.append(_figure_item(summary, today))
     return [digest for _, digest in sorted(digests.items()) if not digest.is_empty]
+
+
+def _figure_item(summary: MeasureSummary, today: date) -> FigureDueItem:
+    latest, earlier = summary.missing[0], len(summary.missing) - 1
+    text = f"No figure for {latest.label}" + (
+        f" or {earlier} earlier {'period' if earlier == 1 else 'periods'}" if earlier else ""
+    )
+    detail = f"Due by {format_date(latest.due)}" + (": late" if latest.is_late(today) else "")
+    path = current_app.url_map.bind("localhost").build(
+        "measures.enter_figure", {"measure_id": summary.id, "period": latest.key}
+    )
+    return FigureDueItem(
+        summary.id, summary.name, text, summary.plan_name, detail, current_app.config["BASE_URL"].rstrip("/") + path
+    )
 
 
 def _newly_overdue(today: date):

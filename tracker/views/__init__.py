@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.views import actions, admin, auth, dashboard, deadlines, plans, reports, system
+    from tracker.views import actions, admin, auth, dashboard, deadlines, measures, plans, reports, system
 
-    for module in (system, auth, plans, actions, deadlines, dashboard, reports, admin):
+    for module in (system, auth, plans, actions, deadlines, dashboard, measures, reports, admin):
         app.register_blueprint(module.bp)

@@ -26,6 +26,7 @@ from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
 from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
+from tracker.queries.measures import dashboard_measures
 from tracker.queries.states import DUE_SOON_WORDS
 from tracker.views.query_args import read_int, read_member
 
@@ -78,6 +79,15 @@ def show():
     bundle = plotly_bundle()
     return render_template(
         "dashboard/show.html",
+        measures=dashboard_measures(
+            current_user,
+            dashboard.day,
+            plan_id=filters.plan_id,
+            strand_id=filters.strand_id,
+            agency_id=filters.agency_id,
+            post_id=filters.post_id,
+            moment=clock.end_of_day(dashboard.day) if dashboard.is_past else None,
+        ),
         form=form,
         dashboard=dashboard,
         figures=figures,
