@@ -67,19 +67,19 @@ def test_only_administrators_define_measures_and_targets(setting, client_as, rol
 
 def test_figures_are_entered_by_the_posts_holders_and_administrators(setting, client_as):
     _plan, post, _action, measure, _hidden = setting
-    client_as(Role.ADMIN).page("measures.enter_figure", measure_id=measure.id)
+    client_as(Role.ADMIN).get_page("measures.enter_figure", measure_id=measure.id)
     holder = client_as(Role.OWNER, posts=[post])
-    page = holder.page("measures.show", measure_id=measure.id)
+    page = holder.get_page("measures.show", measure_id=measure.id)
     assert page.find("a", string="Enter a figure") is not None
-    holder.page("measures.enter_figure", measure_id=measure.id)
-    holder.page("measures.correct", measure_id=measure.id, period_key="2015-07-01")
+    holder.get_page("measures.enter_figure", measure_id=measure.id)
+    holder.get_page("measures.correct", measure_id=measure.id, period_key="2015-07-01")
     other_owner = client_as(Role.OWNER, posts=[factories.make_post()])
-    other_owner.page("measures.enter_figure", 403, measure_id=measure.id)
-    assert other_owner.page("measures.show", measure_id=measure.id).find("a", string="Enter a figure") is None
+    other_owner.get_page("measures.enter_figure", 403, measure_id=measure.id)
+    assert other_owner.get_page("measures.show", measure_id=measure.id).find("a", string="Enter a figure") is None
     board_holding_the_post = client_as(Role.BOARD, posts=[post])
-    board_holding_the_post.page("measures.enter_figure", 403, measure_id=measure.id)
-    client_as(Role.SCRUTINY).page("measures.correct", 403, measure_id=measure.id, period_key="2015-07-01")
-    holder.page("measures.correct", 404, measure_id=measure.id, period_key="2015-10-01")  # no figure yet
+    board_holding_the_post.get_page("measures.enter_figure", 403, measure_id=measure.id)
+    client_as(Role.SCRUTINY).get_page("measures.correct", 403, measure_id=measure.id, period_key="2015-07-01")
+    holder.get_page("measures.correct", 404, measure_id=measure.id, period_key="2015-10-01")  # no figure yet
 
 
 def _definition(**fields) -> dict:
@@ -156,13 +156,13 @@ def test_my_actions_lists_the_figures_owed(setting, client_as):
     _plan, post, _action, _measure, _hidden = setting
     # Today is 15 November 2015: Q2 2015/16 has a figure; nothing has ended since. Q3 ends 31 December.
     holder = client_as(Role.OWNER, posts=[post])
-    assert holder.page("actions.my_actions").select_one("#figures-due") is None
+    assert holder.get_page("actions.my_actions").select_one("#figures-due") is None
 
 
 def test_late_figures_show_in_my_actions(setting, client_as, pinned_today):
     pinned_today("2016-02-10")  # Q3 2015/16 ended 31 December, due by 30 January: late
     _plan, post, _action, measure, _hidden = setting
-    page = client_as(Role.OWNER, posts=[post]).page("actions.my_actions")
+    page = client_as(Role.OWNER, posts=[post]).get_page("actions.my_actions")
     row = page.select_one(f"#figures-due ~ ul li[data-measure-id='{measure.id}']")
     assert "No figure for Q3 2015/16" in row.text
     assert "Late" in row.text
@@ -174,13 +174,13 @@ def test_late_figures_show_in_my_actions(setting, client_as, pinned_today):
 def test_the_dashboard_has_a_measures_section(setting, client_as, pinned_today):
     pinned_today("2016-02-10")
     _plan, _post, _action, measure, _hidden = setting
-    page = client_as(Role.BOARD).page("dashboard.show")
+    page = client_as(Role.BOARD).get_page("dashboard.show")
     section = page.select_one("#measures")
     figures = [li.text.split() for li in section.find_next("ul", class_="app-figures").select("li")]
     assert figures[:2] == [["0", "Red"], ["1", "Amber"]]  # the restricted one has no figure: Not rated
     amber = section.find_next("ul", class_="app-figures").select("li a")[0]
     assert amber["href"] == "/measures?rag=amber"
-    listed = client_as(Role.BOARD).page("measures.index", rag="amber")
+    listed = client_as(Role.BOARD).get_page("measures.index", rag="amber")
     assert listed.select_one("h1").text == "Measures: Amber"
     assert [a.text for a in listed.select("table a.govuk-link")] == ["Return home interviews within 72 hours"]
     off = page.select_one(".app-measures-off-target")
@@ -188,7 +188,7 @@ def test_the_dashboard_has_a_measures_section(setting, client_as, pinned_today):
     missing = page.select_one(".app-measures-missing").text
     assert "Return home interviews within 72 hours: No figure for Q3 2015/16" in missing
     assert "Disruption orders" in missing
-    scrutiny = client_as(Role.SCRUTINY).page("dashboard.show")
+    scrutiny = client_as(Role.SCRUTINY).get_page("dashboard.show")
     assert "Disruption orders" not in scrutiny.select_one(".app-measures-missing").text
 
 
