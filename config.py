@@ -62,11 +62,16 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
-    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = False
-    # Slows password guessing: attempts per address.
-    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour")
+
+    # Guessing passwords: after this many wrong ones for one email address, or from one client
+    # address, within the window, sign-in is refused there for the lock time. Counted in the database.
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
+    SIGN_IN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_THROTTLE_WINDOW_MINUTES", "15"))
+    SIGN_IN_LOCK_MINUTES = int(os.environ.get("SIGN_IN_LOCK_MINUTES", "15"))
+    # Reverse proxies in front of the tracker whose X-Forwarded-* headers are believed (0: none,
+    # so no header a client sends can change the address it is counted under).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "evidence"))
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # 20 MB evidence files plus the form around them

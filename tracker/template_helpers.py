@@ -30,6 +30,8 @@ def navigation() -> list[dict[str, object]]:
     items.append(("Plans", "plans.index"))
     if current_user.role is Role.ADMIN and "deadlines.requests" in _endpoints():
         items.append(("Deadline requests", "deadlines.requests"))
+    if current_user.role is Role.ADMIN and "sign_in_events.index" in _endpoints():
+        items.append(("Sign-in events", "sign_in_events.index"))
     return [
         {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint} for text, endpoint in items
     ]

@@ -115,24 +115,6 @@ def test_session_cookie_is_http_only_and_expires(client):
     assert "SameSite=Lax" in cookie
 
 
-def test_sign_in_is_rate_limited(app, client):
-    from tracker.extensions import limiter
-
-    app.config["SIGN_IN_RATE_LIMIT"] = "10 per minute"
-    limiter.reset()
-    try:
-        statuses = [
-            client.post_form("/sign-in", {"email": "x@example.org", "password": "wrong password!"}).status_code
-            for _ in range(11)
-        ]
-        assert statuses[:10] == [200] * 10
-        assert statuses[10] == 429
-        assert "Too many attempts" in client.post_form("/sign-in", {"email": "x@example.org"}).get_data(as_text=True)
-    finally:
-        app.config["SIGN_IN_RATE_LIMIT"] = "10000 per minute"
-        limiter.reset()
-
-
 def test_create_user_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(

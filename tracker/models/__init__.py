@@ -7,6 +7,7 @@ from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
+from tracker.models.sign_in import SignInEvent, SignInEventKind, SignInThrottle, ThrottleScope
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -34,8 +35,12 @@ __all__ = [
     "ReportingDate",
     "RequestState",
     "Role",
+    "SignInEvent",
+    "SignInEventKind",
+    "SignInThrottle",
     "Status",
     "Strand",
+    "ThrottleScope",
     "User",
     "action_partners",
     "post_holders",
