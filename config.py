@@ -53,8 +53,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SERVICE_NAME = "Safeguarding action plan tracker"
 
-    # Sign-in sessions: signed cookies that expire server-side after this long idle.
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_LIFETIME_MINUTES", "120")))
+    # Sign-in sessions: signed, time-stamped cookies the server refuses after this long idle (each
+    # request re-stamps them); signing out replaces the account's session token, ending them all.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_LIFETIME_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

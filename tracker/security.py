@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 
 from flask import Flask, Response, g
@@ -42,9 +43,13 @@ def _headers(response: Response) -> Response:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.is_enabled else None
+def _load_user(session_id: str) -> User | None:
+    """The account a session cookie names, if its token is still the account's (signing out replaces it)."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and token else None
+    if user is None or not user.is_enabled or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
 
 
 def init_app(app: Flask) -> None:

@@ -97,6 +97,10 @@ class User(UserMixin, db.Model):
 
     posts: Mapped[list[Post]] = relationship(secondary=post_holders, back_populates="holders")
 
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its current session token (see security._load_user)."""
+        return f"{self.id}:{self.session_token or ''}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
         return self.is_enabled

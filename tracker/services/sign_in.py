@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import SignInEvent, SignInEventKind, SignInThrottle, ThrottleScope, User
-from tracker.services.accounts import authenticate, normalise_email
+from tracker.services.accounts import authenticate, normalise_email, start_session
 
 _LOCK_EVENTS = {
     ThrottleScope.ACCOUNT: SignInEventKind.ACCOUNT_LOCKED,
@@ -58,6 +58,7 @@ def attempt_sign_in(email: str, password: str, client_address: str) -> SignInAtt
 
     user = authenticate(email, password)
     if user is not None:
+        start_session(user)
         _forget_failures(keys, now)
         _record(SignInEventKind.SUCCESS, email_key, address_key, user.id, now)
         return SignInAttempt(user=user, refused=False)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from tracker.access import allow_signed_in, public
 from tracker.forms.auth import SignInForm
+from tracker.services.accounts import end_sessions
 from tracker.services.sign_in import attempt_sign_in, lock_minutes
 
 bp = Blueprint("auth", __name__)
@@ -56,6 +57,7 @@ def too_many_attempts_message() -> str:
 @bp.post("/sign-out")
 @allow_signed_in
 def sign_out():
+    end_sessions(current_user._get_current_object())  # type: ignore[attr-defined]
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
