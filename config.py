@@ -40,9 +40,9 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+def _flag(name: str, default: bool | None) -> bool | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -59,7 +59,8 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    # Unset: Secure except over plain http to 127.0.0.1/localhost (security.SessionCookies).
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", None)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
