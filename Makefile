@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 PYTHON ?= python3
 
-.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium
+.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium audit bandit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,15 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: setup-dev chromium
+# Known vulnerabilities in the installed packages (says plainly when its service cannot be reached).
+audit: setup-dev
+	$(BIN)/python scripts/audit_dependencies.py
+
+# Static security checks of the application code (settings in pyproject.toml).
+bandit: setup-dev
+	$(BIN)/bandit -q -c pyproject.toml -r .
+
+test: setup-dev chromium audit bandit
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: setup-dev
