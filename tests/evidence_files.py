@@ -19,10 +19,16 @@ BINARY = b"\x00\x01\x02\x03 not a document \xff\xfe"
 def office_file(folder: str) -> bytes:
     """A minimal Office Open XML package: word/, xl/ or ppt/."""
     buffer = io.BytesIO()
+    # Each member with a fixed date: by name alone zipfile stamps the current time, and these bytes
+    # are in test ids, which every pytest-xdist worker must build alike.
+    members = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
+        f"{folder}/document.xml": '<?xml version="1.0"?><document/>',
+    }
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{folder}/document.xml", '<?xml version="1.0"?><document/>')
+        for name, text in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2015, 6, 3, 9, 0, 0)), text)
     return buffer.getvalue()
 
 
