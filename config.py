@@ -71,6 +71,8 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
     SIGN_IN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_THROTTLE_WINDOW_MINUTES", "15"))
     SIGN_IN_LOCK_MINUTES = int(os.environ.get("SIGN_IN_LOCK_MINUTES", "15"))
+    # Sign-in events older than this are removed by `flask tracker prune-sign-ins`.
+    SIGN_IN_EVENTS_KEEP_DAYS = int(os.environ.get("SIGN_IN_EVENTS_KEEP_DAYS", "365"))
     # Reverse proxies in front of the tracker whose X-Forwarded-* headers are believed (0: none,
     # so no header a client sends can change the address it is counted under).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

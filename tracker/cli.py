@@ -123,5 +123,14 @@ def send_reminders_command() -> None:
     )
 
 
+@tracker_cli.command("prune-sign-ins")
+def prune_sign_ins_command() -> None:
+    """Remove sign-in counters whose window and lock are over, and sign-in events past SIGN_IN_EVENTS_KEEP_DAYS."""
+    from tracker.jobs import prune_sign_ins
+
+    result = prune_sign_ins()
+    click.echo(f"Sign-in counters removed: {result.counters}. Sign-in events removed: {result.events}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)

@@ -195,3 +195,42 @@ def test_older_sign_in_events_are_on_later_pages(admin_client, client, frozen_no
 @pytest.mark.parametrize("role", [Role.OWNER, Role.BOARD, Role.SCRUTINY])
 def test_only_administrators_see_sign_in_events(client_as, role):
     assert client_as(role).get("/admin/sign-in-events").status_code == 403
+
+
+def test_pruning_forgets_spent_counters_and_old_events(app, client, frozen_now):
+    from tracker.models import SignInThrottle
+
+    user = factories.make_user(role=Role.OWNER)
+    for _ in range(5):
+        _try(client, user.email)  # locks the email address until 9:15
+    frozen_now(days=400)
+    _try(client, "recent@example.org")
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["tracker", "prune-sign-ins"])
+
+    assert result.exit_code == 0, result.output
+    # The old events and the old email's counter go; the recent failure's counters and event stay.
+    assert "Sign-in counters removed: 1. Sign-in events removed: 6." in result.output
+    assert [e.email for e in _events()] == ["recent@example.org"]
+    keys = sorted(db.session.scalars(select(SignInThrottle.key)))
+    assert keys == ["127.0.0.1", "recent@example.org"]
+
+
+def test_pruning_keeps_a_lock_that_is_still_running(app, client, frozen_now):
+    from tracker.jobs import prune_sign_ins
+
+    user = factories.make_user(role=Role.OWNER)
+    for _ in range(5):
+        _try(client, user.email)
+    app.config["SIGN_IN_LOCK_MINUTES"] = 60
+    try:
+        for _ in range(5):
+            _try(client, "locked-long@example.org")
+        frozen_now(minutes=30)  # both windows over; only the second lock still running
+        prune_sign_ins()
+        assert _try(client, "locked-long@example.org", factories.PASSWORD).status_code == 429
+        assert _try(client, user.email, factories.PASSWORD).status_code == 302
+    finally:
+        app.config["SIGN_IN_LOCK_MINUTES"] = 15

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, update
+from sqlalchemy import case, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -33,6 +33,12 @@ _LIMIT_SETTINGS = {
     ThrottleScope.ACCOUNT: "SIGN_IN_MAX_FAILURES_PER_ACCOUNT",
     ThrottleScope.ADDRESS: "SIGN_IN_MAX_FAILURES_PER_ADDRESS",
 }
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    counters: int
+    events: int
 
 
 @dataclass(frozen=True)
@@ -120,3 +126,26 @@ def _lock(scope: ThrottleScope, key: str, now: datetime) -> None:
 def _record(kind: SignInEventKind, email: str, address: str, user_id: int | None, now: datetime) -> None:
     db.session.add(SignInEvent(occurred_at=now, kind=kind, email=email, client_address=address, user_id=user_id))
     db.session.flush()
+
+
+def prune_sign_in_records(now: datetime | None = None) -> PruneResult:
+    """Forget counters whose window and lock are both over, and events older than SIGN_IN_EVENTS_KEEP_DAYS (flushed).
+
+    A forgotten counter is one that would start afresh at the next attempt anyway; without this
+    the guesses at made-up email addresses would leave a row each for ever.
+    """
+    now = now or clock.now()
+    window_start = now - timedelta(minutes=int(current_app.config["SIGN_IN_THROTTLE_WINDOW_MINUTES"]))
+    counters = db.session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.window_started_at < window_start,
+            or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    kept_since = now - timedelta(days=int(current_app.config["SIGN_IN_EVENTS_KEEP_DAYS"]))
+    events = db.session.execute(
+        delete(SignInEvent).where(SignInEvent.occurred_at < kept_since),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    return PruneResult(counters=counters, events=events)
