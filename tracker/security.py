@@ -67,7 +67,7 @@ class SessionCookies(SecureCookieSessionInterface):
 def _load_user(session_id: str) -> User | None:
     """The account a session cookie names, if its token is still the account's (signing out replaces it)."""
     user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and token else None
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() and token else None
     if user is None or not user.is_enabled or not user.session_token:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None

@@ -197,7 +197,8 @@ def _offer_choices(form: DashboardFiltersForm, choices: Choices) -> None:
 
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _known(value: str | None, known: set[int]) -> int | None:

@@ -22,7 +22,8 @@ bp = Blueprint("plans", __name__)
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    # isascii: "²" and other Unicode digits pass isdigit() but not int(); the length keeps it a database integer.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _rag_arg() -> Rag | None:

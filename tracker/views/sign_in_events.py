@@ -15,7 +15,7 @@ bp = Blueprint("sign_in_events", __name__, url_prefix="/admin")
 @allow(Role.ADMIN)
 def index():
     before = request.args.get("before", "")
-    if before and not before.isdigit():
+    if before and not (before.isascii() and before.isdigit() and len(before) < 10):
         abort(404)
     page = sign_in_events(before_id=int(before) if before else None)
     return render_template("admin/sign_in_events.html", page=page, is_first_page=not before)
