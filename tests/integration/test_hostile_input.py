@@ -23,7 +23,7 @@ from tracker.models import Action, DeadlineChange, Evidence, HistoryEntry, Progr
 
 SCALE = float(os.environ.get("HOSTILE_INPUT_SCALE", "1"))
 EXAMPLES = {
-    name: int(count * SCALE)
+    name: max(1, int(count * SCALE))
     for name, count in {"update": 1500, "deadline": 1300, "filters": 1800, "dashboard": 400}.items()
 }
 
@@ -153,3 +153,15 @@ def test_the_dashboard_answers_any_filters(owner_and_action, args):
     client, _action, _token = owner_and_action
     response = client.get("/dashboard", query_string=args)
     assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/dashboard/actions?plan=²", "/dashboard?strand=¹²", "/plans/{plan}?strand=²", "/admin/sign-in-events?before=²",
+     "/dashboard/actions?agency=99999999999999999999999"],
+)  # fmt: skip
+def test_unicode_digits_and_huge_numbers_are_not_numbers(admin_client, url):
+    """'²' passes str.isdigit() but not int(): found by the tests above, kept here by name."""
+    plan = factories.make_plan()
+    response = admin_client.get(url.format(plan=plan.id))
+    assert response.status_code in (200, 404)
