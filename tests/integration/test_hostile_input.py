@@ -3,7 +3,7 @@
 Each test sets up its world once and sends many generated forms or query strings at it through
 the real app. Generation is derandomised, so every run sends the same inputs and a failure
 reproduces; examples are not stored between runs. EXAMPLES below adds up to 10,000 inputs over
-both databases in `make test` (about five minutes of one test worker's time on a small machine);
+both databases in `make test` (about ten minutes of test-worker time, five with two workers);
 HOSTILE_INPUT_SCALE=0.2 sends a fifth of them for a quick run.
 """
 
