@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 PYTHON ?= python3
 
-.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium report-deps
+.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium report-deps audit bandit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,16 @@ report-deps:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } || { \
 	    echo "PDF reports need Pango and a font. Install them with: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }; }
 
+# Known vulnerabilities in the installed packages (says plainly when its service cannot be reached).
+audit: setup-dev
+	$(BIN)/python scripts/audit_dependencies.py
+
+# Static security checks of the application code (settings in pyproject.toml).
+bandit: setup-dev
+	$(BIN)/bandit -q -c pyproject.toml -r .
+
 # Collect the suite twice first: ids that differ between processes would abort the xdist run by chance.
-test: setup-dev chromium report-deps
+test: setup-dev chromium report-deps audit bandit
 	$(BIN)/python scripts/check_test_ids.py
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 

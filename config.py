@@ -40,9 +40,9 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+def _flag(name: str, default: bool | None) -> bool | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -53,20 +53,29 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SERVICE_NAME = "Safeguarding action plan tracker"
 
-    # Sign-in sessions: signed cookies that expire server-side after this long idle.
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_LIFETIME_MINUTES", "120")))
+    # Sign-in sessions: signed, time-stamped cookies the server refuses after this long idle (each
+    # request re-stamps them); signing out replaces the account's session token, ending them all.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_LIFETIME_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    # Unset: Secure except over plain http to 127.0.0.1/localhost (security.SessionCookies).
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", None)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
-    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = False
-    # Slows password guessing: attempts per address.
-    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour")
+
+    # Guessing passwords: after this many wrong ones for one email address, or from one client
+    # address, within the window, sign-in is refused there for the lock time. Counted in the database.
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
+    SIGN_IN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_THROTTLE_WINDOW_MINUTES", "15"))
+    SIGN_IN_LOCK_MINUTES = int(os.environ.get("SIGN_IN_LOCK_MINUTES", "15"))
+    # Sign-in events older than this are removed by `flask tracker prune-sign-ins`.
+    SIGN_IN_EVENTS_KEEP_DAYS = int(os.environ.get("SIGN_IN_EVENTS_KEEP_DAYS", "365"))
+    # Reverse proxies in front of the tracker whose X-Forwarded-* headers are believed (0: none,
+    # so no header a client sends can change the address it is counted under).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "evidence"))
     # Any request but the progress update form, which reads larger bodies (tracker/uploads.py) so a

@@ -83,7 +83,6 @@ def _app(url: str):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "benchmark-only-not-secret",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "tracker.bench",
     })  # fmt: skip
 

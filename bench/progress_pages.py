@@ -141,7 +141,6 @@ def main() -> None:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
         "SECRET_KEY": "bench",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "UPLOAD_FOLDER": str(folder / "evidence"),
     })  # fmt: skip
     os.environ["TRACKER_TODAY"] = "2016-01-15"

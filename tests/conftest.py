@@ -75,7 +75,6 @@ def _app(database_url, tmp_path_factory) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-real-use",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SIGN_IN_RATE_LIMIT": "10000 per minute",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("evidence")),
         "SERVER_NAME": "tracker.test",
     })  # fmt: skip

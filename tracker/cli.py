@@ -144,7 +144,7 @@ def export_command(plan_name: str, file_format: str, output: Path, public: bool,
         raise click.ClickException("The --as-at date must be today or in the past.")
     # The command line is the board's own record, so it is written as an administrator would see it
     # (the public version still leaves out restricted actions and names).
-    exporter = User(role=Role.ADMIN, email="", name="the command line", password_hash="")
+    exporter = User(role=Role.ADMIN, email="", name="the command line", password_hash="")  # nosec B106
     choice = ReportChoice(plan_id=plan.id, as_at=day, public=public)
     data = build_report(choice, exporter, clock.today(), clock.now(), with_changes=file_format != "csv")
     output.write_bytes(render(data, file_format))
@@ -182,6 +182,15 @@ def send_reminders_command() -> None:
         f"Failed, to be retried on the next run: {result.failed}. "
         f"Already sent today: {result.already_sent}."
     )
+
+
+@tracker_cli.command("prune-sign-ins")
+def prune_sign_ins_command() -> None:
+    """Remove sign-in counters whose window and lock are over, and sign-in events past SIGN_IN_EVENTS_KEEP_DAYS."""
+    from tracker.jobs import prune_sign_ins
+
+    result = prune_sign_ins()
+    click.echo(f"Sign-in counters removed: {result.counters}. Sign-in events removed: {result.events}.")
 
 
 def init_app(app: Flask) -> None:

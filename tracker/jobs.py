@@ -28,6 +28,7 @@ from tracker.services.reminders import (
     collect_digests,
     render_digest,
 )
+from tracker.services.sign_in import PruneResult, prune_sign_in_records
 from tracker.sql import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
@@ -133,3 +134,14 @@ def _record_failure(digest: Digest, today: date, error: str) -> None:
     db.session.rollback()
     _finish(digest.user_id, today, FAILED, error)
     db.session.commit()
+
+
+def prune_sign_ins() -> PruneResult:
+    """Remove spent sign-in counters and old sign-in events, in one committed transaction."""
+    try:
+        result = prune_sign_in_records()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result

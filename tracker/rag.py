@@ -50,8 +50,7 @@ def overdue_since(due_date: date) -> date:
 def effective_delivery_rag(reported: Rag, status: Status, due_date: date | None, today: date) -> EffectiveRag:
     if status is Status.COMPLETE:
         return EffectiveRag(Rag.BLUE, reported)
-    if is_overdue(status, due_date, today):
-        assert due_date is not None  # is_overdue guarantees it; kept for the type checker
+    if due_date is not None and is_overdue(status, due_date, today):
         since = overdue_since(due_date)
         if reported is Rag.RED:
             return EffectiveRag(Rag.RED, reported, since)

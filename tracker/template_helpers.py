@@ -34,6 +34,7 @@ def navigation() -> list[dict[str, object]]:
         items.append(("Deadline requests", "deadlines.requests"))
     if current_user.role is Role.ADMIN:
         items.append(("Administration", "admin.index"))
+        items.append(("Sign-in events", "sign_in_events.index"))
     return [{"text": text, "href": url_for(endpoint), "active": _in_area(endpoint)} for text, endpoint in items]
 
 

@@ -1,5 +1,7 @@
 """Signing in and out, and the session that expires."""
 
+from datetime import timedelta
+
 import pytest
 from flask import url_for
 
@@ -115,24 +117,6 @@ def test_session_cookie_is_http_only_and_expires(client):
     assert "SameSite=Lax" in cookie
 
 
-def test_sign_in_is_rate_limited(app, client):
-    from tracker.extensions import limiter
-
-    app.config["SIGN_IN_RATE_LIMIT"] = "10 per minute"
-    limiter.reset()
-    try:
-        statuses = [
-            client.post_form("/sign-in", {"email": "x@example.org", "password": "wrong password!"}).status_code
-            for _ in range(11)
-        ]
-        assert statuses[:10] == [200] * 10
-        assert statuses[10] == 429
-        assert "Too many attempts" in client.post_form("/sign-in", {"email": "x@example.org"}).get_data(as_text=True)
-    finally:
-        app.config["SIGN_IN_RATE_LIMIT"] = "10000 per minute"
-        limiter.reset()
-
-
 def test_create_user_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
@@ -173,3 +157,44 @@ def test_passwords_are_stored_as_argon2_hashes(app):
 def test_url_for_works(app):
     with app.test_request_context():
         assert url_for("auth.sign_in") == "/sign-in"
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, board_client):
+    copy = app.test_client()
+    copy.set_cookie("session", board_client.get_cookie("session", domain="tracker.test").value, domain="tracker.test")
+    assert copy.get("/plans").status_code == 200
+    board_client.post_form("/sign-out")
+    assert copy.get("/plans").status_code == 302
+    assert board_client.get("/plans").status_code == 302
+
+
+def test_signing_in_again_keeps_the_session_token_until_sign_out(app, client):
+    user = factories.make_user(role=Role.BOARD)
+    client.sign_in(user)
+    token = user.session_token
+    assert token
+    other = app.test_client()
+    other.sign_in(user)
+    assert user.session_token == token
+    assert client.get("/plans").status_code == 200  # one person signed in on two devices
+
+
+def test_a_cookie_from_before_session_tokens_is_refused(app, board_client):
+    with board_client.session_transaction() as session:
+        session["_user_id"] = str(board_client.user.id)
+    assert board_client.get("/plans").status_code == 302
+
+
+def test_session_ends_after_thirty_minutes_idle(app, board_client, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+
+    assert app.permanent_session_lifetime == timedelta(minutes=30)
+    real = TimestampSigner.get_timestamp
+    later = [0]
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + later[0])
+    later[0] = 29 * 60
+    assert board_client.get("/plans").status_code == 200  # and the session is stamped afresh
+    later[0] = 58 * 60
+    assert board_client.get("/plans").status_code == 200
+    later[0] = 58 * 60 + 31 * 60
+    assert board_client.get("/plans").status_code == 302

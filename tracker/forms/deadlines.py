@@ -22,7 +22,7 @@ class WholeNumberField(IntegerField):
             self.data = None
             return
         text = valuelist[0].strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # "²" passes isdigit() but is no number of days
             self.data = None
             raise ValueError(f"Enter {self.what} as a whole number of days, like 14")
         self.data = int(text)

@@ -71,7 +71,8 @@ class GovDateField(Field):
 # Every form that changes an action carries, in hidden fields, the version it was opened at
 # and when; these read them back (None when missing or tampered with: treated as out of date).
 def parse_version(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def parse_opened_at(value: str | None) -> datetime | None:

@@ -19,6 +19,7 @@ from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, po
 from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
 from tracker.models.reports import REPORT_FORMATS, FrozenReport
+from tracker.models.sign_in import SignInEvent, SignInEventKind, SignInThrottle, ThrottleScope
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -55,8 +56,12 @@ __all__ = [
     "ReportingDate",
     "RequestState",
     "Role",
+    "SignInEvent",
+    "SignInEventKind",
+    "SignInThrottle",
     "Status",
     "Strand",
+    "ThrottleScope",
     "TokenPurpose",
     "Unit",
     "User",

@@ -92,8 +92,14 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
     last_signed_in_at: Mapped[datetime | None]
+    # Part of every session cookie; a new one on signing out ends every session made with the old.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     posts: Mapped[list[Post]] = relationship(secondary=post_holders, back_populates="holders")
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its current session token (see security._load_user)."""
+        return f"{self.id}:{self.session_token or ''}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -136,3 +137,16 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_signed_in_at = clock.now()
     return user
+
+
+def start_session(user: User) -> None:
+    """Give the account a session token if it has none; sessions already open elsewhere carry on."""
+    if not user.session_token:
+        user.session_token = secrets.token_urlsafe(32)
+        db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """A new token: every session cookie made with the old one, even a copy, stops working at once."""
+    user.session_token = secrets.token_urlsafe(32)
+    db.session.flush()

@@ -6,7 +6,19 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.views import actions, admin, auth, dashboard, deadlines, measures, plans, reports, system
+    from tracker.views import (
+        actions,
+        admin,
+        auth,
+        dashboard,
+        deadlines,
+        measures,
+        plans,
+        reports,
+        sign_in_events,
+        system,
+    )
 
-    for module in (system, auth, plans, actions, deadlines, dashboard, measures, reports, admin):
+    modules = (system, auth, plans, actions, deadlines, dashboard, measures, reports, admin, sign_in_events)
+    for module in modules:
         app.register_blueprint(module.bp)

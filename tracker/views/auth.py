@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from tracker.access import allow_signed_in, public
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.forms.auth import ForgotPasswordForm, NewPasswordForm, SignInForm
 from tracker.mail import MailError
 from tracker.services import account_emails, invitations, passwords
 from tracker.services.account_tokens import TokenRefused
-from tracker.services.accounts import AccountError, authenticate
+from tracker.services.accounts import AccountError, end_sessions
+from tracker.services.sign_in import attempt_sign_in, lock_minutes
 
 bp = Blueprint("auth", __name__)
 
@@ -34,25 +35,33 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("plans.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
-        if user is not None:
+        # request.remote_addr is the client's address after the configured trusted proxies (ProxyFix).
+        attempt = attempt_sign_in(form.email.data or "", form.password.data or "", request.remote_addr or "")
+        if attempt.refused:
+            form.email.errors = [too_many_attempts_message()]
+            return render_template("auth/sign_in.html", form=form), 429
+        if attempt.user is not None:
             session.clear()
             session.permanent = True
-            login_user(user)
+            login_user(attempt.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("plans.index"))
         form.email.errors = [SIGN_IN_FAILED]
     return render_template("auth/sign_in.html", form=form)
 
 
+def too_many_attempts_message() -> str:
+    return f"Too many attempts. Try again in {lock_minutes()} minutes."
+
+
 @bp.post("/sign-out")
 @allow_signed_in
 def sign_out():
+    end_sessions(current_user._get_current_object())  # type: ignore[attr-defined]
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -60,6 +69,8 @@ def sign_out():
 
 
 def _signed_in_as(user) -> None:
+    """After a new password: a fresh session token, so any session opened with the old password ends."""
+    end_sessions(user)
     session.clear()
     session.permanent = True
     login_user(user)
@@ -71,7 +82,6 @@ def _link_refused(error: TokenRefused, what: str):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def accept_invitation(token: str):
     """The invited person sets their password; the link then stops working and they are signed in."""
     try:
@@ -97,7 +107,6 @@ def accept_invitation(token: str):
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -115,7 +124,6 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def reset_password(token: str):
     try:
         found = passwords.reset_for(token)
