@@ -17,7 +17,8 @@ _MAX_DIGITS = 9
 
 def read_int(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= _MAX_DIGITS else None
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= _MAX_DIGITS else None
 
 
 def read_member(kind: type[Member], value: str | None) -> Member | None:
