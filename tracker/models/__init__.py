@@ -5,7 +5,8 @@ from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
-from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
+from tracker.models.imports import ImportUpload
+from tracker.models.plan import Action, ActionMilestone, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "RAG_ORDER",
     "SYSTEM_ACTOR",
     "Action",
+    "ActionMilestone",
     "ActionOwner",
     "Agency",
     "AgencyAlias",
@@ -20,6 +22,7 @@ __all__ = [
     "DeadlineChange",
     "Evidence",
     "HistoryEntry",
+    "ImportUpload",
     "Notification",
     "Objective",
     "OwnerKind",
