@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 MONTHS = {
     "jan": 1, "january": 1,
@@ -160,7 +161,7 @@ def parse_timescale(text: str | None) -> Timescale:
     if not is_range and not all(_STAGE_SEPARATOR.match(gap) or _RANGE.match(gap) for gap in separators[:-1]):
         return review
     start, due = points[0][0], points[-1][1]
-    if any(later[1] < earlier[1] for earlier, later in zip(points, points[1:], strict=False)) or due < start:
+    if any(later[1] < earlier[1] for earlier, later in pairwise(points)) or due < start:
         return review
     if len(points) == 1:
         return Timescale(text=original, due_date=due)

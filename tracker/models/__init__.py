@@ -4,8 +4,8 @@ from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
-from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.imports import ImportUpload
+from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionMilestone, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
 
