@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +28,12 @@ def handle_http_error(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         db.session.rollback()
+    if code == 413 and request.endpoint == "imports.upload":
+        return _render(
+            413,
+            "The file is too large to import",
+            "Go back and choose a file smaller than 20 MB. For a large plan, save only its table as a CSV file and upload that.",
+        )
     return _render(code)
 
 

@@ -91,3 +91,18 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
         where = "no table" if extension == ".docx" else "no rows"
         raise UnreadableFile(f"{filename!r} has {where} with anything in it. Choose the file that holds the plan.")
     return tables
+
+
+def pick_table(tables: list[Table], sheet: str | None = None, number: int | None = None) -> Table:
+    """The table asked for by sheet name or by number (from 1); else the first."""
+    if sheet is not None:
+        for table in tables:
+            if table.name.removesuffix(" (hidden sheet)").lower() == sheet.strip().lower():
+                return table
+        names = ", ".join(repr(t.name) for t in tables)
+        raise UnreadableFile(f"There is no sheet called {sheet!r}. The file has: {names}.")
+    if number is not None:
+        if not 1 <= number <= len(tables):
+            raise UnreadableFile(f"There is no table {number}: the file has {len(tables)}. Choose a number from 1.")
+        return tables[number - 1]
+    return tables[0]

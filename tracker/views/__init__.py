@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.views import actions, auth, dashboard, deadlines, plans, system
+    from tracker.views import actions, auth, dashboard, deadlines, imports, plans, system
 
-    for module in (system, auth, plans, actions, deadlines, dashboard):
+    for module in (system, auth, plans, actions, deadlines, dashboard, imports):
         app.register_blueprint(module.bp)
