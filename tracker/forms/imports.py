@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from tracker.importers.mapping import FIELDS, IGNORE
 
@@ -46,6 +46,10 @@ def mapping_form(columns: list[str]) -> type[FlaskForm]:
     return MappingForm
 
 
+def _plan_id(value: object) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
 def preview_form(fixable_lines: list[int]) -> type[FlaskForm]:
     """Where to import, whether to import rows with problems, and a timescale fix per problem row."""
 
@@ -54,12 +58,14 @@ def preview_form(fixable_lines: list[int]) -> type[FlaskForm]:
             "Where should the actions go?",
             widget=GovRadioInput(),
             choices=[("new", "Into a new plan"), ("existing", "Into an existing plan")],
-            validators=[InputRequired(message="Choose whether to import into a new plan or an existing one")],
+            validate_choice=False,  # checked by the view, only when importing ("Check again" needs none)
         )
         plan_name = StringField(
             "Name of the new plan", widget=GovTextInput(), validators=[Length(max=200, message="Enter a shorter name")]
         )
-        existing_plan = SelectField("Plan to import into", widget=GovSelect(), coerce=int, choices=[])
+        existing_plan = SelectField(
+            "Plan to import into", widget=GovSelect(), coerce=_plan_id, choices=[], validate_choice=False
+        )
         import_flagged = BooleanField("Import rows with problems, flagged for review", widget=GovCheckboxInput())
         check = SubmitField("Check again", widget=GovSubmitInput())
         submit = SubmitField("Import", widget=GovSubmitInput())

@@ -276,8 +276,8 @@ def import_plan(
             updated_at=now,
             **values.fields,
         )
-        for position, (kind, post_name) in enumerate(values.owners):
-            action.owners.append(ActionOwner(post=directory.post(post_name), kind=kind, position=position))
+        for position, (post, kind) in enumerate(_owner_posts(values, directory)):
+            action.owners.append(ActionOwner(post=post, kind=kind, position=position))
         action.partners = [directory.agency(n) for n in values.partners]
         action.milestones = [
             ActionMilestone(label=label, due_date=due, position=i) for i, (label, due) in enumerate(values.milestones)
@@ -310,6 +310,11 @@ def _existing_actions(plan: Plan) -> tuple[dict[str, Action], dict[str, Action]]
     return by_reference, by_text
 
 
+def _owner_posts(values: _RowValues, directory: _Directory) -> list[tuple[Post, OwnerKind]]:
+    """Each post once per kind: two spellings or an alias can name the same post."""
+    return list(dict.fromkeys((directory.post(name), kind) for kind, name in values.owners))
+
+
 def _update_action(action: Action, values: _RowValues, directory: _Directory, actor: User | None, reason: str) -> bool:
     """Give a matched action the row's values; False when it already had them all."""
     from tracker.services.action_edit import describe_owners, describe_partners
@@ -327,7 +332,7 @@ def _update_action(action: Action, values: _RowValues, directory: _Directory, ac
         changed = True
 
     old_owners = describe_owners(action)
-    wanted = [(directory.post(name), kind) for kind, name in values.owners]
+    wanted = _owner_posts(values, directory)
     existing = {(owner.post.id if owner.post else None, owner.kind): owner for owner in action.owners}
     owners = []
     for position, (post, kind) in enumerate(wanted):

@@ -163,10 +163,10 @@ def preview(upload_id: int):
         )
     form = form_class(data=defaults if request.method == "GET" else None)
     form.existing_plan.choices = [(plan_id, name) for plan_id, name in plans]
-    if request.method == "POST" and not plans:
-        form.existing_plan.validators = []
     if request.method == "POST":
         for item in fixable:
+            if f"timescale_{item.line}" not in request.form:
+                continue
             value = (form[f"timescale_{item.line}"].data or "").strip()
             original = item.row.due_date if _fix_key(item) == "due_date" else item.row.timescale
             if value != original:
@@ -216,7 +216,9 @@ def preview(upload_id: int):
 
 def _preview_errors(form, result: Preview, plans) -> bool:
     """Put what stops the import on the form's fields; True if anything does."""
-    if form.target.data == "new":
+    if form.target.data not in ("new", "existing"):
+        form.target.errors = ["Choose whether to import into a new plan or an existing one"]
+    elif form.target.data == "new":
         name = (form.plan_name.data or "").strip()
         if not name:
             form.plan_name.errors = ["Enter a name for the new plan"]
@@ -231,16 +233,18 @@ def _preview_errors(form, result: Preview, plans) -> bool:
         ]
     if not result.importable:
         form.plan_name.errors = [*form.plan_name.errors, "There are no actions to import: check the column choices"]
-    return bool(form.plan_name.errors or form.existing_plan.errors or form.import_flagged.errors)
+    return bool(form.target.errors or form.plan_name.errors or form.existing_plan.errors or form.import_flagged.errors)
 
 
-@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx):file_format>")
+@bp.get("/plans/<int:plan_id>/export.<file_format>")
 @allow_signed_in
 def export_plan(plan_id: int, file_format: str):
     """The plan in the import layout; people see the actions they may see."""
     from tracker.reports.plan_export import plan_csv_chunks
     from tracker.reports.plan_export_xlsx import XLSX_MIMETYPE, plan_xlsx_bytes
 
+    if file_format not in ("csv", "xlsx"):
+        abort(404)
     plan = db.session.get(Plan, plan_id) or abort(404)
     filename = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in plan.name).strip() or "plan"
     headers = {"Content-Disposition": f'attachment; filename="{filename}.{file_format}"'}
