@@ -57,14 +57,21 @@ def load_demo_command() -> None:
 @click.option("--plan", "plan_name", required=True, help="The plan to import into: a new name, or an existing plan.")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Same as FILE.")
 @click.option("--dry-run", is_flag=True, help="Show the preview's problems and save nothing.")
+@click.option("--import-flagged", is_flag=True, help="Import rows with problems, flagged for review.")
 @click.option("--sheet", help="The Excel sheet to read (default: the first).")
 @click.option("--table", "table_number", type=int, help="The Word table to read, from 1 (default: the first).")
 def import_command(
-    plan_name: str, file: Path | None, path: Path | None, dry_run: bool, sheet: str | None, table_number: int | None
+    plan_name: str,
+    file: Path | None,
+    path: Path | None,
+    dry_run: bool,
+    import_flagged: bool,
+    sheet: str | None,
+    table_number: int | None,
 ) -> None:
     """Import a plan from a CSV, Excel (.xlsx) or Word (.docx) file, into a new or an existing plan.
 
-    Rows with problems are imported flagged for review (the problems are printed first).
+    The preview's problems are printed; rows with problems stop the import unless --import-flagged.
     """
     from tracker.importers.mapping import FIELDS, detect_header_row, mapping_problems, suggest_mapping
     from tracker.importers.preview import build_preview, rows_to_import
@@ -94,6 +101,12 @@ def import_command(
     if dry_run:
         click.echo(f"Dry run: {len(preview.importable)} actions would be imported; nothing was saved.")
         return
+    problem_rows = [row for row in preview.with_problems if not row.skipped]
+    if problem_rows and not import_flagged:
+        raise click.ClickException(
+            f"Nothing was imported: {len(problem_rows)} row{'s have' if len(problem_rows) != 1 else ' has'} problems "
+            "(listed above). Fix them in the file, or run again with --import-flagged to import them flagged for review."
+        )
     existing = db.session.scalar(select(Plan).where(Plan.name == plan_name))
     try:
         result = import_plan(plan_name, rows_to_import(preview), into=existing, source=repr(source.name))

@@ -87,7 +87,7 @@ def test_problems_must_be_fixed_or_imported_flagged(admin_client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Error: " in page
-    assert "1 rows have problems. Fix them below, or choose to import them flagged for review" in page
+    assert "1 row has problems. Fix them below, or choose to import them flagged for review" in page
     assert db.session.scalar(select(func.count(Plan.id))) == 0
 
     response = admin_client.post_form(url_for("imports.preview", upload_id=upload_id), {**data, "import_flagged": "y"})

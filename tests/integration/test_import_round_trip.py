@@ -140,10 +140,13 @@ def test_cli_import_with_dry_run_sheet_and_table(app, tmp_path):
     report = tmp_path / "report.docx"
     report.write_bytes(committee_report_docx())
     result = runner.invoke(args=["tracker", "import", str(report), "--plan", "SCR", "--table", "1"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code != 0
     assert "Row 8: The timescale 'Summer 2015' cannot be read as a date" in result.output
+    assert "Nothing was imported: 1 row has problems" in result.output
+    result = runner.invoke(args=["tracker", "import", str(report), "--plan", "SCR", "--import-flagged"])
+    assert result.exit_code == 0, result.output
     assert "5 actions added" in result.output
-    result = runner.invoke(args=["tracker", "import", "--file", str(report), "--plan", "SCR"])
+    result = runner.invoke(args=["tracker", "import", "--file", str(report), "--plan", "SCR", "--import-flagged"])
     assert "0 actions added, 0 changed, 5 unchanged" in result.output
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -32,6 +32,7 @@ from tracker.models import (
     Status,
     Strand,
     User,
+    action_partners,
 )
 from tracker.services.history import apply_changes, record_event
 
@@ -138,6 +139,7 @@ class _RowValues:
     owners: list[tuple[OwnerKind, str]]
     partners: list[str]
     milestones: list[tuple[str, date]]
+    timescale_needs_review: bool
 
 
 def _read_row(row: PlanRow, names: NameBook) -> _RowValues:
@@ -179,6 +181,7 @@ def _read_row(row: PlanRow, names: NameBook) -> _RowValues:
         owners=owners,
         partners=split_names(row.partners, names.agency_aliases),
         milestones=[(m.label[:200], m.due_date) for m in timescale.milestones],
+        timescale_needs_review=timescale.needs_review,
     )
 
 
@@ -250,12 +253,13 @@ def import_plan(
     directory = _Directory(names)
     shape = _PlanShape(plan)
     by_reference, by_text = _existing_actions(plan) if into is not None else ({}, {})
-    created: list[tuple[Action, PlanRow]] = []
+    new_rows: list[_NewAction] = []
+    next_position: dict[int, int] = {}  # id(objective) -> the position the next new action takes
 
     for row in rows:
         values = _read_row(row, names)
         objective = shape.objective_for(row)
-        if values.fields["timescale_text"] and parse_timescale(values.fields["timescale_text"]).needs_review:
+        if values.timescale_needs_review:
             result.timescales_to_review.append(f"{values.reference or values.text[:40]}: {row.timescale.strip()!r}")
         existing = by_reference.pop(values.reference, None) if values.reference else None
         if existing is None:
@@ -266,30 +270,107 @@ def import_plan(
             else:
                 result.unchanged += 1
             continue
-        action = Action(
-            reference=values.reference,
-            text=values.text,
-            timescale_needs_review=parse_timescale(row.timescale).needs_review,
-            baseline_due_date=values.fields["due_date"],
-            position=len(objective.actions),
-            created_at=now,
-            updated_at=now,
-            **values.fields,
-        )
-        for position, (post, kind) in enumerate(_owner_posts(values, directory)):
-            action.owners.append(ActionOwner(post=post, kind=kind, position=position))
-        action.partners = [directory.agency(n) for n in values.partners]
-        action.milestones = [
-            ActionMilestone(label=label, due_date=due, position=i) for i, (label, due) in enumerate(values.milestones)
-        ]
-        objective.actions.append(action)
-        created.append((action, row))
+        if id(objective) not in next_position:
+            next_position[id(objective)] = len(objective.actions) if objective.id is not None else 0
+        position = next_position[id(objective)]
+        next_position[id(objective)] += 1
+        owners = _owner_posts(values, directory)
+        partners = list(dict.fromkeys(directory.agency(n) for n in values.partners))
+        new_rows.append(_NewAction(row, values, objective, position, owners, partners))
         result.actions += 1
-    db.session.flush()
-    for action, row in created:
-        record_event(action, "created", None, None, actor, _note(source, plan_name, row), at=now)
-    db.session.flush()
+    db.session.flush()  # the plan's new strands, objectives, posts and agencies get their ids
+    _insert_new_actions(new_rows, now, actor, _note_for(source, plan_name))
     return result
+
+
+@dataclass
+class _NewAction:
+    row: PlanRow
+    values: _RowValues
+    objective: Objective
+    position: int
+    owners: list[tuple[Post, OwnerKind]]
+    partners: list[Agency]
+
+
+def _note_for(source: str, plan_name: str):
+    return lambda row: _note(source, plan_name, row)
+
+
+def _insert_new_actions(new_rows: list[_NewAction], now: datetime, actor: User | None, note) -> None:
+    """Write the new actions and their owners, partners and milestones as bulk INSERTs.
+
+    A plan of thousands of rows must import within the request: the ORM's per-object unit of
+    work takes many seconds there, a few multi-row INSERTs take a fraction of that. Each action's
+    "created" history entry still goes through the history service.
+    """
+    if not new_rows:
+        return
+    # Ids are read back by (sub-objective, position), which the new rows hold uniquely: a
+    # multi-row INSERT ... RETURNING in parameter order costs more than the insert itself.
+    newest_before = db.session.scalar(select(func.max(Action.id))) or 0
+    db.session.execute(
+        insert(Action.__table__),
+        [
+            {
+                "objective_id": item.objective.id,
+                "reference": item.values.reference,
+                "text": item.values.text,
+                "timescale_needs_review": item.values.timescale_needs_review,
+                "baseline_due_date": item.values.fields["due_date"],
+                "position": item.position,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+                "is_restricted": False,
+                **item.values.fields,
+            }
+            for item in new_rows
+        ],
+    )
+    objective_ids = sorted({item.objective.id for item in new_rows})
+    id_for = {}
+    for chunk in range(0, len(objective_ids), 500):
+        id_for.update(
+            ((objective_id, position), action_id)
+            for action_id, objective_id, position in db.session.execute(
+                select(Action.id, Action.objective_id, Action.position).where(
+                    Action.id > newest_before, Action.objective_id.in_(objective_ids[chunk : chunk + 500])
+                )
+            )
+        )
+    ids = [id_for[(item.objective.id, item.position)] for item in new_rows]
+    owners = [
+        {"action_id": action_id, "post_id": post.id, "kind": kind, "position": position}
+        for action_id, item in zip(ids, new_rows, strict=True)
+        for position, (post, kind) in enumerate(item.owners)
+    ]
+    partners = [
+        {"action_id": action_id, "agency_id": agency.id}
+        for action_id, item in zip(ids, new_rows, strict=True)
+        for agency in item.partners
+    ]
+    milestones = [
+        {"action_id": action_id, "label": label, "due_date": due, "position": position}
+        for action_id, item in zip(ids, new_rows, strict=True)
+        for position, (label, due) in enumerate(item.values.milestones)
+    ]
+    if owners:
+        db.session.execute(insert(ActionOwner.__table__), owners)
+    if partners:
+        db.session.execute(insert(action_partners), partners)
+    if milestones:
+        db.session.execute(insert(ActionMilestone.__table__), milestones)
+    for objective in {id(item.objective): item.objective for item in new_rows}.values():
+        db.session.expire(objective, ["actions"])
+    created = {}
+    for chunk in range(0, len(ids), 1000):
+        created.update(
+            {a.id: a for a in db.session.scalars(select(Action).where(Action.id.in_(ids[chunk : chunk + 1000])))}
+        )
+    for action_id, item in zip(ids, new_rows, strict=True):
+        record_event(created[action_id], "created", None, None, actor, note(item.row), at=now)
+    db.session.flush()
 
 
 def _existing_actions(plan: Plan) -> tuple[dict[str, Action], dict[str, Action]]:
@@ -323,9 +404,8 @@ def _update_action(action: Action, values: _RowValues, directory: _Directory, ac
     fields = dict(values.fields)
     new_due = fields.pop("due_date")
     changed = bool(apply_changes(action, {"reference": values.reference, "text": values.text, **fields}, actor, reason))
-    needs_review = parse_timescale(action.timescale_text).needs_review
-    if action.timescale_needs_review != needs_review:
-        action.timescale_needs_review = needs_review
+    if action.timescale_needs_review != values.timescale_needs_review:
+        action.timescale_needs_review = values.timescale_needs_review
         changed = True
     if new_due is not None and new_due != action.due_date:
         set_due_date(action, new_due, actor, reason)

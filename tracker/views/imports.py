@@ -173,7 +173,7 @@ def preview(upload_id: int):
                 fixes[str(item.line)] = {_fix_key(item): value}
             else:
                 fixes.pop(str(item.line), None)
-    result = build_preview(table, header_row, mapping, fixes)
+    result = build_preview(table, header_row, mapping, fixes) if fixes else unfixed
 
     if form.validate_on_submit():
         if form.check.data:
@@ -228,9 +228,8 @@ def _preview_errors(form, result: Preview, plans) -> bool:
         form.existing_plan.errors = ["Choose the plan to import into"]
     problems = [item for item in result.rows if item.problems and not item.skipped]
     if problems and not form.import_flagged.data:
-        form.import_flagged.errors = [
-            f"{len(problems)} rows have problems. Fix them below, or choose to import them flagged for review"
-        ]
+        rows = "1 row has" if len(problems) == 1 else f"{len(problems)} rows have"
+        form.import_flagged.errors = [f"{rows} problems. Fix them below, or choose to import them flagged for review"]
     if not result.importable:
         form.plan_name.errors = [*form.plan_name.errors, "There are no actions to import: check the column choices"]
     return bool(form.target.errors or form.plan_name.errors or form.existing_plan.errors or form.import_flagged.errors)
