@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('tables', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_import_upload_uploaded_by_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_upload'))
     )

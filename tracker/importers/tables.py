@@ -43,6 +43,19 @@ class Table:
     def width(self) -> int:
         return len(self.rows[0]) if self.rows else 0
 
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "row_numbers": self.row_numbers,
+            "notes": self.notes,
+            "from_document": self.from_document,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Table:
+        return cls(**data)
+
 
 def extension_of(filename: str) -> str:
     dot = filename.rfind(".")

@@ -25,3 +25,5 @@ class ImportUpload(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(index=True)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The tables as read at upload (see tracker/importers/tables.py), so later steps need not read the file again.
+    tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

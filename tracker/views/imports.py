@@ -29,7 +29,7 @@ bp = Blueprint("imports", __name__)
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 ROWS_PER_PAGE = 100
 # Problem rows offered a fix on the page; more than this are fixed in the file or imported flagged.
-FIXABLE_ROWS = 200
+FIXABLE_ROWS = 50
 
 
 def _upload(upload_id: int) -> ImportUpload:
@@ -40,7 +40,7 @@ def _upload(upload_id: int) -> ImportUpload:
 
 
 def _table(upload: ImportUpload) -> tuple[list[Table], Table]:
-    tables = read_tables(upload.filename, upload.data)
+    tables = [Table.from_json(table) for table in upload.tables]
     index = upload.options.get("table", 0)
     return tables, tables[index if 0 <= index < len(tables) else 0]
 
@@ -70,7 +70,7 @@ def upload():
             except PlanFileError as error:
                 form.file.errors = [str(error)]
             else:
-                upload = store_upload(current_user, filename, data)
+                upload = store_upload(current_user, filename, data, tables)
                 header_row = detect_header_row(tables[0])
                 choose(upload, table=0, header_row=header_row, mapping=suggest_mapping(tables[0].rows[header_row]))
                 return redirect(url_for("imports.choose_table", upload_id=upload.id))
