@@ -198,3 +198,63 @@ def test_bad_files_get_a_clear_message(filename, data, message):
         data = docx_bytes([])
     with pytest.raises(UnreadableFile, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         read_tables(filename, data)
+
+
+def test_word_cells_merged_across_keep_columns_aligned_and_merged_down_fill_each_row():
+    import io
+
+    from docx import Document
+
+    document = Document()
+    table = document.add_table(rows=4, cols=3)
+    for r, row in enumerate([["Strand", "Actions", "Timescale"], ["", "First", "May 2015"], ["", "Second", "June 2015"],
+                             ["", "Third", "July 2015"]]):  # fmt: skip
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(1, 0).merge(table.cell(3, 0)).text = "Prevent"
+    table.cell(2, 1).merge(table.cell(2, 2)).text = "Second, no date"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    rows = read_tables("plan.docx", buffer.getvalue())[0].rows
+    assert rows[1:] == [
+        ["Prevent", "First", "May 2015"],
+        ["Prevent", "Second, no date", ""],
+        ["Prevent", "Third", "July 2015"],
+    ]
+
+
+def test_excel_dates_and_saved_formula_values_are_read_as_shown():
+    from datetime import date, datetime
+
+    data = xlsx_bytes(
+        {"Plan": [["Actions", "Due date", "Timescale"], ["Train staff", datetime(2015, 5, 31), date(2015, 6, 30)]]}
+    )
+    # Excel saves a formula's value and keeps text in a shared-strings part; openpyxl writes
+    # neither, so the sheet's XML is edited to what Excel writes.
+    import io
+    import zipfile
+
+    shared = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><r><t>Act</t></r><r><rPr><b/></rPr><t>ions</t></r></si></sst>"
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                formula = b'<c r="A2" t="inlineStr"><is><t>Train staff</t></is></c>'
+                header = b'<c r="A1" t="inlineStr"><is><t>Actions</t></is></c>'
+                assert formula in content and header in content
+                content = content.replace(
+                    formula, b'<c r="A2" t="str"><f>PROPER("train staff")</f><v>Train Staff</v></c>'
+                )
+                content = content.replace(header, b'<c r="A1" t="s"><v>0</v></c>')
+            target.writestr(item, content)
+        target.writestr("xl/sharedStrings.xml", shared)
+    table = read_tables("plan.xlsx", output.getvalue())[0]
+    assert table.rows == [["Actions", "Due date", "Timescale"], ["Train Staff", "31 May 2015", "30 June 2015"]]
+    assert table.notes == []
+    preview = build_preview(table, 0, ["actions", "due_date", "timescale"])
+    assert str(preview.rows[0].due_date) == "2015-05-31"

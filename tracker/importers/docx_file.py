@@ -1,7 +1,8 @@
 """Word documents: every table, with a table split across pages joined back into one.
 
 A committee report's plan is often one table per page: the header row repeated on each, or
-pasted as separate tables of the same shape. Cells merged across columns are read once.
+pasted as separate tables of the same shape. Cells merged across columns are read once, in their first column; cells merged down
+the rows belong to each row.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ def _rows(table) -> list[list[str]]:
     for row in table.rows:
         cells, seen = [], None
         for cell in row.cells:
-            # A cell spanning several grid columns is returned once per column: read it once.
+            # A cell spanning several grid columns is returned once per column: its text goes in
+            # the first, so columns stay aligned with the rows above and below.
             if cell._tc is seen:
+                cells.append("")
                 continue
             seen = cell._tc
             cells.append("\n".join(p.text.strip() for p in cell.paragraphs).strip())
