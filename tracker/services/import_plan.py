@@ -309,8 +309,8 @@ def _insert_new_actions(new_rows: list[_NewAction], now: datetime, actor: User |
     # Ids are read back by (sub-objective, position), which the new rows hold uniquely: a
     # multi-row INSERT ... RETURNING in parameter order costs more than the insert itself.
     newest_before = db.session.scalar(select(func.max(Action.id))) or 0
-    db.session.execute(
-        insert(Action.__table__),
+    _insert_rows(
+        Action.__table__,
         [
             {
                 "objective_id": item.objective.id,
@@ -355,12 +355,9 @@ def _insert_new_actions(new_rows: list[_NewAction], now: datetime, actor: User |
         for action_id, item in zip(ids, new_rows, strict=True)
         for position, (label, due) in enumerate(item.values.milestones)
     ]
-    if owners:
-        db.session.execute(insert(ActionOwner.__table__), owners)
-    if partners:
-        db.session.execute(insert(action_partners), partners)
-    if milestones:
-        db.session.execute(insert(ActionMilestone.__table__), milestones)
+    _insert_rows(ActionOwner.__table__, owners)
+    _insert_rows(action_partners, partners)
+    _insert_rows(ActionMilestone.__table__, milestones)
     for objective in {id(item.objective): item.objective for item in new_rows}.values():
         db.session.expire(objective, ["actions"])
     created = {}
@@ -371,6 +368,18 @@ def _insert_new_actions(new_rows: list[_NewAction], now: datetime, actor: User |
     for action_id, item in zip(ids, new_rows, strict=True):
         record_event(created[action_id], "created", None, None, actor, note(item.row), at=now)
     db.session.flush()
+
+
+def _insert_rows(table, rows: list[dict]) -> None:
+    """Insert many rows in a few statements of many VALUES each, on both databases.
+
+    SQLAlchemy batches an executemany that returns something ("insertmanyvalues", a thousand rows
+    a statement); without RETURNING the drivers send one statement per row. What comes back is
+    not needed.
+    """
+    if rows:
+        first_column = next(iter(table.primary_key.columns))
+        db.session.execute(insert(table).returning(first_column), rows).all()
 
 
 def _existing_actions(plan: Plan) -> tuple[dict[str, Action], dict[str, Action]]:
