@@ -160,3 +160,36 @@ def test_only_administrators_import_and_only_their_own_uploads(admin_client, cli
 def test_plans_page_links_to_import_for_administrators(admin_client, board_client):
     assert admin_client.page("plans.list_plans").find("a", href="/imports/new")
     assert not board_client.page("plans.list_plans").find("a", href="/imports/new")
+
+
+def test_plan_page_offers_the_export_in_both_formats(board_client, coventry):
+    page = board_client.page("plans.show", plan_id=coventry.id)
+    assert page.find("a", href=f"/plans/{coventry.id}/export.csv")
+    assert page.find("a", href=f"/plans/{coventry.id}/export.xlsx")
+    response = board_client.get(f"/plans/{coventry.id}/export.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="Coventry CSE Strategy Action Plan 2015_17.xlsx"' in response.headers["Content-Disposition"]
+    assert board_client.get(f"/plans/{coventry.id}/export.pdf").status_code == 404
+
+
+def test_an_excel_workbook_with_two_sheets_and_a_title_row(admin_client):
+    from tests.import_files import xlsx_bytes
+
+    data = xlsx_bytes({
+        "Notes": [["This workbook holds the audit plan on the next sheet"]],
+        "Audit plan": [["Audit of CSE arrangements"], ["Ref", "Action", "Owner", "Deadline"], ["A1", "Agree the strategy", "LSCB Manager", "June 2015"]],
+    })  # fmt: skip
+    response = _upload(admin_client, data, "audit.xlsx")
+    upload_id = int(response.location.split("/")[-2])
+    page = admin_client.page("imports.choose_table", upload_id=upload_id)
+    labels = [label.text.strip() for label in page.select("main .govuk-radios__label")]
+    assert labels == ["Notes: 1 rows, 1 columns", "Audit plan: 3 rows, 4 columns"]
+    response = admin_client.post_form(
+        url_for("imports.choose_table", upload_id=upload_id), {"table": "1", "header_row": "0"}
+    )
+    page = admin_client.page("imports.map_columns", upload_id=upload_id)
+    # The other sheet's header row is found for it: the title row above is skipped.
+    assert [s.select_one("option[selected]")["value"] for s in page.select("main select")] == [
+        "reference", "actions", "responsible", "timescale",
+    ]  # fmt: skip
