@@ -184,7 +184,7 @@ def test_an_excel_workbook_with_two_sheets_and_a_title_row(admin_client):
     upload_id = int(response.location.split("/")[-2])
     page = admin_client.page("imports.choose_table", upload_id=upload_id)
     labels = [label.text.strip() for label in page.select("main .govuk-radios__label")]
-    assert labels == ["Notes: 1 rows, 1 columns", "Audit plan: 3 rows, 4 columns"]
+    assert labels == ["Notes: 1 row, 1 column", "Audit plan: 3 rows, 4 columns"]
     response = admin_client.post_form(
         url_for("imports.choose_table", upload_id=upload_id), {"table": "1", "header_row": "0"}
     )

@@ -45,6 +45,10 @@ def _table(upload: ImportUpload) -> tuple[list[Table], Table]:
     return tables, tables[index if 0 <= index < len(tables) else 0]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _row_summary(row: list[str]) -> str:
     text = " | ".join(cell.replace("\n", " ") for cell in row if cell)
     return text if len(text) <= 80 else text[:77] + "…"
@@ -87,7 +91,9 @@ def choose_table(upload_id: int):
         if request.method == "GET"
         else None
     )
-    form.table.choices = [(i, f"{t.name}: {len(t.rows)} rows, {t.width} columns") for i, t in enumerate(tables)]
+    form.table.choices = [
+        (i, f"{t.name}: {_count(len(t.rows), 'row')}, {_count(t.width, 'column')}") for i, t in enumerate(tables)
+    ]
     form.header_row.choices = [
         (i, f"Row {table.row_numbers[i]}: {_row_summary(row)}") for i, row in enumerate(table.rows[:15])
     ]
