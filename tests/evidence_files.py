@@ -19,10 +19,15 @@ BINARY = b"\x00\x01\x02\x03 not a document \xff\xfe"
 def office_file(folder: str) -> bytes:
     """A minimal Office Open XML package: word/, xl/ or ppt/."""
     buffer = io.BytesIO()
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
+        f"{folder}/document.xml": '<?xml version="1.0"?><document/>',
+    }
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{folder}/document.xml", '<?xml version="1.0"?><document/>')
+        for name, content in parts.items():
+            # A fixed time stamp: these bytes appear in test ids, which every xdist worker must agree on.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2015, 6, 3, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
