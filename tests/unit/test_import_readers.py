@@ -189,13 +189,19 @@ def test_rows_with_no_owners_and_no_dates_at_all():
         ("plan.csv", b"  \r\n ", "is empty"),
         ("plan.docx", None, "has no table"),
         ("plan.pdf", b"%PDF-1.4", "is not a CSV, Excel (.xlsx) or Word (.docx) file"),
+        ("plan.xlsx", "docx", "is a Word document, although its name ends in .xlsx"),
+        ("plan.docx", "xlsx", "is an Excel workbook, although its name ends in .docx"),
     ],
     ids=["corrupt-xlsx", "corrupt-docx", "protected-xlsx", "protected-docx", "csv-named-xlsx", "zip-named-csv",
-         "empty", "blank", "docx-without-table", "pdf"],
+         "empty", "blank", "docx-without-table", "pdf", "docx-named-xlsx", "xlsx-named-docx"],
 )  # fmt: skip
 def test_bad_files_get_a_clear_message(filename, data, message):
     if data is None:
         data = docx_bytes([])
+    elif data == "docx":
+        data = committee_report_docx()
+    elif data == "xlsx":
+        data = audit_plan_xlsx()
     with pytest.raises(UnreadableFile, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         read_tables(filename, data)
 

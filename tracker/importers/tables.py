@@ -91,6 +91,7 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
                 "Open it in the program that made it, save it again as "
                 f"{extension}, and upload it again."
             )
+        _check_package_kind(filename, extension, data)
         if extension == ".xlsx":
             from tracker.importers.xlsx_file import read_xlsx_tables
 
@@ -104,6 +105,21 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
         where = "no table" if extension == ".docx" else "no rows"
         raise UnreadableFile(f"{filename!r} has {where} with anything in it. Choose the file that holds the plan.")
     return tables
+
+
+def _check_package_kind(filename: str, extension: str, data: bytes) -> None:
+    """A Word document named .xlsx (or the other way round) is told apart from a damaged file."""
+    import io
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return  # the reader says the file is damaged
+    if extension == ".xlsx" and "word/document.xml" in names:
+        raise UnreadableFile(f"{filename!r} is a Word document, although its name ends in .xlsx. Rename it to .docx.")
+    if extension == ".docx" and "xl/workbook.xml" in names:
+        raise UnreadableFile(f"{filename!r} is an Excel workbook, although its name ends in .docx. Rename it to .xlsx.")
 
 
 def pick_table(tables: list[Table], sheet: str | None = None, number: int | None = None) -> Table:
