@@ -264,3 +264,13 @@ def test_excel_dates_and_saved_formula_values_are_read_as_shown():
     assert table.notes == []
     preview = build_preview(table, 0, ["actions", "due_date", "timescale"])
     assert str(preview.rows[0].due_date) == "2015-05-31"
+
+
+def test_values_too_long_for_their_field_are_flagged():
+    long_timescale = ("Within " + "the next few months " * 12).strip()
+    data = f"Ref,Actions,Timescale\n1.1.1.1.1.1.1.1.1.1.1,Do it,{long_timescale}\n".encode()
+    problems = _preview("plan.csv", data).rows[0].problems
+    assert (
+        f"The timescale is {len(long_timescale)} characters long, more than 200: check the column choices" in problems
+    )
+    assert "The reference is 21 characters long, more than 20: check the column choices" in problems

@@ -187,6 +187,15 @@ def build_preview(
         if plan_row.status and status_from_text(plan_row.status) is None:
             choices = ", ".join(s.label.lower() for s in Status)
             problems.append(f"The status {plan_row.status!r} is not one of {choices}")
+        for text, what, limit in (
+            (plan_row.timescale, "timescale", 200),
+            (reference, "reference", 20),
+            (plan_row.strand, "strand name", 200),
+        ):
+            if len(text) > limit:
+                problems.append(
+                    f"The {what} is {len(text)} characters long, more than {limit}: check the column choices"
+                )
         key = _reference(values)
         if key:
             if key in first_line_for_reference:

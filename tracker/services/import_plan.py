@@ -162,7 +162,7 @@ def _read_row(row: PlanRow, names: NameBook) -> _RowValues:
     fields = {
         "expected_evidence": row.evidence,
         "expected_outcomes": row.outcomes,
-        "timescale_text": timescale.text,
+        "timescale_text": timescale.text[:200],  # the preview flags a longer one
         "start_date": timescale.start_date,
         "due_date": due_date,
         "status": _status(row, delivery, timescale.ongoing),
@@ -174,12 +174,14 @@ def _read_row(row: PlanRow, names: NameBook) -> _RowValues:
         for kind, cell in ((OwnerKind.ACCOUNTABLE, row.accountable), (OwnerKind.RESPONSIBLE, row.responsible))
         for name in split_names(cell, names.post_aliases)
     ]
+    # A name longer than a post's or agency's name can be is a wrong column choice: it is cut, not refused.
+    owners = [(kind, name[:200]) for kind, name in owners]
     return _RowValues(
         reference=reference[:20],
         text=text,
         fields=fields,
         owners=owners,
-        partners=split_names(row.partners, names.agency_aliases),
+        partners=[name[:200] for name in split_names(row.partners, names.agency_aliases)],
         milestones=[(m.label[:200], m.due_date) for m in timescale.milestones],
         timescale_needs_review=timescale.needs_review,
     )
