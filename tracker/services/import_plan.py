@@ -1,4 +1,4 @@
-"""Import an action plan from rows in the plan's own columns: the one path for CSV files and demo data."""
+"""Import an action plan from rows in the plan's own shape: the one path for CSV, Excel and Word files, the CLI and demo data."""
 
 from __future__ import annotations
 
