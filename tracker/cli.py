@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.importers.csv_plan import PlanFileError, read_plan_csv
+from tracker.importers.csv_plan import PlanFileError
 from tracker.models import Plan, Role, User
 from tracker.services.accounts import AccountError, create_user
 from tracker.services.import_plan import import_plan
@@ -103,18 +103,71 @@ def load_demo_command() -> None:
 
 
 @tracker_cli.command("import")
-@click.option("--plan", "plan_name", required=True, help="Name for the new plan.")
-@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(plan_name: str, path: Path) -> None:
-    """Import a plan from a CSV file in the plan's own columns."""
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_name", required=True, help="The plan to import into: a new name, or an existing plan.")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Same as FILE.")
+@click.option("--dry-run", is_flag=True, help="Show the preview's problems and save nothing.")
+@click.option("--import-flagged", is_flag=True, help="Import rows with problems, flagged for review.")
+@click.option("--sheet", help="The Excel sheet to read (default: the first).")
+@click.option("--table", "table_number", type=int, help="The Word table to read, from 1 (default: the first).")
+def import_command(
+    plan_name: str,
+    file: Path | None,
+    path: Path | None,
+    dry_run: bool,
+    import_flagged: bool,
+    sheet: str | None,
+    table_number: int | None,
+) -> None:
+    """Import a plan from a CSV, Excel (.xlsx) or Word (.docx) file, into a new or an existing plan.
+
+    The preview's problems are printed; rows with problems stop the import unless --import-flagged.
+    """
+    from tracker.importers.mapping import FIELDS, detect_header_row, mapping_problems, suggest_mapping
+    from tracker.importers.preview import build_preview, rows_to_import
+    from tracker.importers.tables import pick_table, read_tables
+
+    source = file or path
+    if source is None:
+        raise click.UsageError("Name the file to import: tracker import FILE --plan NAME.")
     try:
-        rows = read_plan_csv(path.read_text(encoding="utf-8-sig"))
-        result = import_plan(plan_name, rows)
-    except (PlanFileError, UnicodeDecodeError) as error:
+        table = pick_table(read_tables(source.name, source.read_bytes()), sheet, table_number)
+    except PlanFileError as error:
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    header_row = detect_header_row(table)
+    mapping = suggest_mapping(table.rows[header_row])
+    click.echo(f"Reading {table.name!r}, header on row {table.row_numbers[header_row]}.")
+    for column, field in zip(table.rows[header_row], mapping, strict=True):
+        click.echo(f"  {column or '(blank)'!r} -> {FIELDS.get(field, 'not imported')}")
+    problems = mapping_problems(mapping)
+    if problems:
+        raise click.ClickException("Nothing was imported. " + " ".join(problems))
+    preview = build_preview(table, header_row, mapping)
+    for note in preview.notes:
+        click.echo(f"  Note: {note}")
+    for row in preview.with_problems:
+        for problem in row.problems:
+            click.echo(f"  Row {row.line}: {problem}")
+    if dry_run:
+        click.echo(f"Dry run: {len(preview.importable)} actions would be imported; nothing was saved.")
+        return
+    problem_rows = [row for row in preview.with_problems if not row.skipped]
+    if problem_rows and not import_flagged:
+        raise click.ClickException(
+            f"Nothing was imported: {len(problem_rows)} row{'s have' if len(problem_rows) != 1 else ' has'} problems "
+            "(listed above). Fix them in the file, or run again with --import-flagged to import them flagged for review."
+        )
+    existing = db.session.scalar(select(Plan).where(Plan.name == plan_name))
+    try:
+        result = import_plan(plan_name, rows_to_import(preview), into=existing, source=repr(source.name))
+    except PlanFileError as error:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported. {error}") from None
     db.session.commit()
-    click.echo(f"Imported {result.actions} actions into {plan_name!r}.")
+    click.echo(
+        f"Imported into {plan_name!r}: {result.actions} actions added, {result.updated} changed, "
+        f"{result.unchanged} unchanged."
+    )
     for item in result.timescales_to_review:
         click.echo(f"  Timescale to review: {item}")
 
@@ -127,10 +180,16 @@ def import_command(plan_name: str, path: Path) -> None:
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--public", is_flag=True, help="The public version: no restricted actions, no person named.")
 @click.option("--as-at", "as_at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The plan as it stood that day.")
-def export_command(plan_name: str, file_format: str, output: Path, public: bool, as_at) -> None:
+@click.option(
+    "--import-layout",
+    is_flag=True,
+    help="The plan in the import layout (CSV or Excel), to edit and import back, instead of the progress report.",
+)
+def export_command(plan_name: str, file_format: str, output: Path, public: bool, as_at, import_layout: bool) -> None:
     """Write the plan's progress report as PDF, Excel workbook or CSV (the same files as the reports page).
 
-    The CSV keeps the plan's own columns first, so it imports back into the tracker.
+    The CSV keeps the plan's own columns first, so it imports back into the tracker; --import-layout
+    writes only those columns, as CSV or as an Excel workbook.
     """
     from tracker.reports.dataset import ReportChoice, build_report
     from tracker.reports.files import render
@@ -145,10 +204,30 @@ def export_command(plan_name: str, file_format: str, output: Path, public: bool,
     # The command line is the board's own record, so it is written as an administrator would see it
     # (the public version still leaves out restricted actions and names).
     exporter = User(role=Role.ADMIN, email="", name="the command line", password_hash="")  # nosec B106
+    if import_layout:
+        _export_import_layout(plan, file_format, output, exporter, public or day is not None)
+        return
     choice = ReportChoice(plan_id=plan.id, as_at=day, public=public)
     data = build_report(choice, exporter, clock.today(), clock.now(), with_changes=file_format != "csv")
     output.write_bytes(render(data, file_format))
     click.echo(f"Wrote {plan.name!r} as {file_format.upper()} to {output}.")
+
+
+def _export_import_layout(plan: Plan, file_format: str, output: Path, exporter: User, refused: bool) -> None:
+    from tracker.reports.plan_export import plan_csv_chunks
+    from tracker.reports.plan_export_xlsx import plan_xlsx_bytes
+
+    if refused or file_format == "pdf":
+        raise click.ClickException(
+            "The import layout is the whole plan today, as CSV or Excel: leave out --public, --as-at and --format pdf."
+        )
+    if file_format == "xlsx":
+        output.write_bytes(plan_xlsx_bytes(plan.id, plan.name, exporter, clock.today()))
+    else:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in plan_csv_chunks(plan.id, exporter, clock.today()):
+                handle.write(chunk)
+    click.echo(f"Wrote {plan.name!r} in the import layout to {output}.")
 
 
 @tracker_cli.command("auto-amber")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -35,6 +35,12 @@ def handle_http_error(error: HTTPException):
     if isinstance(error, InternalServerError) and _database_unavailable(error.original_exception):
         # The database failed after the view, as the request committed.
         return _unavailable(error.original_exception)
+    if code == 413 and request.endpoint == "imports.upload":
+        return _render(
+            413,
+            "The file is too large to import",
+            "Go back and choose a file smaller than 20 MB. For a large plan, save only its table as a CSV file and upload that.",
+        )
     return _render(code)
 
 

@@ -101,4 +101,6 @@ def test_import_command(app, tmp_path):
     bad.write_text("Strand,Actions,RAG\nPrevent,Do it,Purple\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["tracker", "import", "--plan", "Bad", "--file", str(bad)])
     assert result.exit_code != 0
-    assert "Nothing was imported. Row 2" in result.output
+    assert "Row 2: 'Purple' is not a RAG rating" in result.output
+    assert "Nothing was imported: 1 row has problems (listed above)" in result.output
+    assert db.session.scalars(select(Plan).where(Plan.name == "Bad")).all() == []

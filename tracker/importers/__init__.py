@@ -1,1 +1,1 @@
-"""Readers that turn a plan in a file (CSV today) into one row shape for import_plan."""
+"""Readers that turn a plan in a file (CSV, Excel, Word) into tables, then into one row shape for import_plan."""

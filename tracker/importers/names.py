@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping
 
 _SEPARATORS = re.compile(r"\s*(?:/|,|&|;|\+)\s*")
+_NOT_IN_KEY = re.compile(r"[^a-z0-9]")
 
 
 def name_key(name: str) -> str:
     """A spelling-proof key: "CSE Co-ordinator", "CSE coordinator" and "CSE- Co-ordinator." match."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_IN_KEY.sub("", name.lower())
 
 
 # "All agencies" in a plan is not an agency: it means every partner agency. Read in, it sets

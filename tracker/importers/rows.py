@@ -39,6 +39,9 @@ class PlanRow:
     outcome_rag: str = ""
     reference: str | None = None  # given separately only by files the tracker wrote
     status: str = ""
+    due_date: str = ""  # a due date given apart from the timescale (the tracker's own export writes one)
+    # Problems found in the preview, imported flagged for review (the created event names them).
+    problems: tuple[str, ...] = ()
 
 
 FIELD_FOR_COLUMN = {
@@ -55,4 +58,5 @@ FIELD_FOR_COLUMN = {
     "Outcome RAG": "outcome_rag",
     "Reference": "reference",
     "Status": "status",
+    "Due date": "due_date",
 }

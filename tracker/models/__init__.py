@@ -5,6 +5,7 @@ from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
+from tracker.models.imports import ImportUpload
 from tracker.models.measures import (
     Direction,
     Measure,
@@ -16,7 +17,7 @@ from tracker.models.measures import (
     measure_objectives,
 )
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
-from tracker.models.plan import Action, ActionOwner, Objective, Plan, Strand, action_partners
+from tracker.models.plan import Action, ActionMilestone, ActionOwner, Objective, Plan, Strand, action_partners
 from tracker.models.progress import Evidence, ProgressUpdate
 from tracker.models.reports import REPORT_FORMATS, FrozenReport
 from tracker.models.sign_in import SignInEvent, SignInEventKind, SignInThrottle, ThrottleScope
@@ -28,6 +29,7 @@ __all__ = [
     "SYSTEM_ACTOR",
     "AccountToken",
     "Action",
+    "ActionMilestone",
     "ActionOwner",
     "AdminLogEntry",
     "Agency",
@@ -38,6 +40,7 @@ __all__ = [
     "Evidence",
     "FrozenReport",
     "HistoryEntry",
+    "ImportUpload",
     "Measure",
     "MeasureHistory",
     "MeasureTarget",

@@ -134,6 +134,10 @@ class Action(db.Model):
         back_populates="action", order_by="ActionOwner.position", cascade="all, delete-orphan"
     )
     partners: Mapped[list[Agency]] = relationship(secondary=action_partners, order_by="Agency.name")
+    # Stages read from a staged timescale ("April 2015 (initial feedback) December 2015").
+    milestones: Mapped[list[ActionMilestone]] = relationship(
+        back_populates="action", order_by="ActionMilestone.position", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -159,3 +163,17 @@ def action_label(reference: str, text: str) -> str:
         return f"Action {reference}"
     first_line = text.splitlines()[0] if text else ""
     return first_line if len(first_line) <= 60 else first_line[:57].rstrip() + "…"
+
+
+class ActionMilestone(db.Model):
+    """One stage of a staged timescale; the action's due date is its last stage."""
+
+    __tablename__ = "action_milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date]
+    position: Mapped[int] = mapped_column(default=0)
+
+    action: Mapped[Action] = relationship(back_populates="milestones")

@@ -15,6 +15,15 @@ from tracker.queries.actions import ActionFilters, ActionRow, list_actions
 EXPORT_COLUMNS = PLAN_COLUMNS + DERIVED_COLUMNS
 
 
+# A spreadsheet runs a cell starting with these as a formula (CSV injection): an apostrophe before
+# them makes it text. The import takes the apostrophe off again (tracker/importers/preview.py).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _rag_text(rag: Rag) -> str:
     return "" if rag is Rag.NOT_RATED else rag.label
 
@@ -25,6 +34,10 @@ def _sub_objective(row: ActionRow) -> str:
 
 
 def export_row(row: ActionRow) -> list[str]:
+    return [neutralise(cell) for cell in _cells(row)]
+
+
+def _cells(row: ActionRow) -> list[str]:
     return [
         row.strand_name,
         _sub_objective(row),
@@ -44,14 +57,20 @@ def export_row(row: ActionRow) -> list[str]:
     ]
 
 
+def plan_rows(plan_id: int, viewer: User, today: date) -> Iterator[list[str]]:
+    """The header, then one row per action the viewer may see, formula-safe."""
+    yield list(EXPORT_COLUMNS)
+    for row in list_actions(ActionFilters(plan_id=plan_id), viewer, today):
+        yield export_row(row)
+
+
 def plan_csv_chunks(plan_id: int, viewer: User, today: date) -> Iterator[str]:
     """The CSV as text chunks, starting with a BOM so Excel reads it as UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in list_actions(ActionFilters(plan_id=plan_id), viewer, today):
-        writer.writerow(export_row(row))
+    for row in plan_rows(plan_id, viewer, today):
+        writer.writerow(row)
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

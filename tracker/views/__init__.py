@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         dashboard,
         deadlines,
+        imports,
         measures,
         plans,
         reports,
@@ -19,6 +20,6 @@ def register_blueprints(app: Flask) -> None:
         system,
     )
 
-    modules = (system, auth, plans, actions, deadlines, dashboard, measures, reports, admin, sign_in_events)
+    modules = (system, auth, plans, actions, deadlines, dashboard, measures, reports, imports, admin, sign_in_events)
     for module in modules:
         app.register_blueprint(module.bp)
