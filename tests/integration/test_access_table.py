@@ -99,6 +99,7 @@ TABLE = [
     Row("plans.list_plans", "GET", "/plans", SIGNED_IN_200),
     Row("plans.show", "GET", "/plans/{plan}", SIGNED_IN_200),
     Row("actions.show", "GET", "/actions/{mine}", SIGNED_IN_200),
+    Row("actions.show", "GET", "/actions/{restricted}", signed_in(200, 200, 200, 404)),
     Row("actions.my_actions", "GET", "/my-actions", SIGNED_IN_200),  # board and councillors: "no actions"
     Row("actions.update", "GET", "/actions/{mine}/update", signed_in(200, 200, 403, 403)),
     Row("actions.update", "GET", "/actions/{theirs}/update", signed_in(200, 403, 403, 403)),
@@ -164,6 +165,9 @@ TABLE = [
     Row("reports.frozen_list", "GET", "/reports/frozen", REPORT_READERS_PAGE),
     Row("reports.frozen_show", "GET", "/reports/frozen/{report}", REPORT_READERS_PAGE),
     Row("reports.frozen_download", "GET", "/reports/frozen/{report}/csv", REPORT_READERS_PAGE),
+    # A full report with a restricted action in it is hidden from scrutiny councillors; the public one is not.
+    Row("reports.frozen_show", "GET", "/reports/frozen/{restricted_report}", signed_in(200, 403, 200, 404)),
+    Row("reports.frozen_download", "GET", "/reports/frozen/{restricted_report}/pdf", signed_in(200, 403, 200, 404)),
     Row("reports.freeze", "GET", "/reports/frozen/new", ADMIN_ONLY_PAGE),
     Row("reports.freeze", "POST", "/reports/frozen/new", ADMIN_ONLY_WRITE, FREEZE),
     Row("measures.index", "GET", "/measures", SIGNED_IN_200),
@@ -328,9 +332,10 @@ def test_the_table_covers_every_route(app):
 
 @pytest.fixture
 def world(app, client_as, pinned_today):
-    """A plan with an action the owner holds and one they do not, evidence, a request and a reporting date;
-    measures with figures (one the owner supplies, one they do not, one restricted), a frozen report, an
-    import upload waiting at its preview, an invited person, and a post and an agency with an alias each."""
+    """A plan with an action the owner holds, one they do not and a restricted one, evidence, a request and a
+    reporting date; measures with figures (one the owner supplies, one they do not, one restricted), a public
+    and a full frozen report, an import upload waiting at its preview, an invited person, and a post and an
+    agency with an alias each."""
     pinned_today("2015-07-01")
     agency = factories.make_agency("West Midlands Police")
     post, other_post = factories.make_post("CSE Co-ordinator", agency), factories.make_post("Head of Service")
@@ -338,6 +343,7 @@ def world(app, client_as, pinned_today):
     mine = factories.make_action(plan, reference="1.1", due_date=date(2015, 9, 30), responsible=[post],
                                  delivery_rag=Rag.GREEN)  # fmt: skip
     theirs = factories.make_action(plan, reference="1.2", due_date=date(2015, 9, 30), responsible=[other_post])
+    restricted = factories.make_action(plan, reference="1.3", responsible=[post], is_restricted=True)
     measures = {
         "measure": make_measure(plan, name="Return home interviews", post=post),
         "their_measure": make_measure(plan, name="Children missing", post=other_post),
@@ -369,8 +375,11 @@ def world(app, client_as, pinned_today):
         (f"/admin/agencies/{agency.id}/aliases", "WMP"),
     ):
         assert admin.post_form(url, {"alias-name": alias}).status_code == 302
-    frozen = admin.post_form("/reports/frozen/new", {**FREEZE, "plan": str(plan.id), "meeting_name": "Scrutiny"})
-    assert frozen.status_code == 302, frozen.get_data(as_text=True)
+    reports = {}
+    for name, version in (("report", "public"), ("restricted_report", "full")):
+        frozen = admin.post_form("/reports/frozen/new", {**FREEZE, "plan": str(plan.id), "version": version})
+        assert frozen.status_code == 302, frozen.get_data(as_text=True)
+        reports[name] = int(frozen.location.rstrip("/").rsplit("/", 1)[1])
     upload_id = _upload_to_preview(admin)
     ids = {
         "plan": plan.id,
@@ -389,7 +398,8 @@ def world(app, client_as, pinned_today):
         "post_alias": db.session.scalar(select(PostAlias.id)),
         "person": owner.user.id,
         "invited": invited.id,
-        "report": int(frozen.location.rstrip("/").rsplit("/", 1)[1]),
+        "restricted": restricted.id,
+        **reports,
         "upload": upload_id,
         **{name: measure.id for name, measure in measures.items()},
     }
