@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
+import subprocess  # nosec B404 - runs this interpreter's own pytest, never a shell
 import sys
 
 # Escapes pytest writes for bytes or for characters it will not show as they are.
@@ -23,7 +23,7 @@ UNREADABLE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\bat 0x[0
 def collect(paths: list[str], hash_seed: int) -> list[str]:
     # Each collection with its own string hashing, as xdist workers may have: a set's order differs.
     environment = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
-    completed = subprocess.run(  # noqa: S603 - our own interpreter running pytest on paths given by the caller
+    completed = subprocess.run(  # noqa: S603  # nosec B603 - our own interpreter running pytest on paths given by the caller
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
         capture_output=True,
         text=True,

@@ -55,7 +55,7 @@ def _refuse_rewrite(_mapper, _connection, target: AdminLogEntry) -> None:
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105 - a purpose, not a password
 
 
 class AccountToken(db.Model):

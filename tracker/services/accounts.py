@@ -98,7 +98,7 @@ def new_account(email: str, name: str, role: Role | str) -> User:
     if email_in_use(email):
         raise AccountError(f"An account for {email} already exists")
     # An empty hash matches no password, so the account cannot sign in until a password is set.
-    user = User(email=email, name=name.strip(), role=role, password_hash="")
+    user = User(email=email, name=name.strip(), role=role, password_hash="")  # nosec B106 - an empty hash matches no password
     db.session.add(user)
     db.session.flush()
     return user
