@@ -34,14 +34,13 @@ def navigation() -> list[dict[str, object]]:
         items.append(("Deadline requests", "deadlines.requests"))
     if current_user.role is Role.ADMIN:
         items.append(("Administration", "admin.index"))
-        items.append(("Sign-in events", "sign_in_events.index"))
     return [{"text": text, "href": url_for(endpoint), "active": _in_area(endpoint)} for text, endpoint in items]
 
 
 def _in_area(endpoint: str) -> bool:
     """The Administration item stays marked on every administration page."""
     if endpoint == "admin.index":
-        return (request.endpoint or "").startswith("admin.")
+        return (request.endpoint or "").startswith(("admin.", "sign_in_events."))
     return request.endpoint == endpoint
 
 
