@@ -176,7 +176,14 @@ def import_command(
 @click.option(
     "--plan", "plan_name", required=True, help="The plan's name, as on the plans page (quote names with spaces)."
 )
-@click.option("--format", "file_format", type=click.Choice(["pdf", "xlsx", "csv"]), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["pdf", "xlsx", "csv", "measures-csv"]),
+    default="csv",
+    show_default=True,
+    help="measures-csv: the plan's measures, one row per measure per period.",
+)
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--public", is_flag=True, help="The public version: no restricted actions, no person named.")
 @click.option("--as-at", "as_at", type=click.DateTime(formats=["%Y-%m-%d"]), help="The plan as it stood that day.")
@@ -186,13 +193,13 @@ def import_command(
     help="The plan in the import layout (CSV or Excel), to edit and import back, instead of the progress report.",
 )
 def export_command(plan_name: str, file_format: str, output: Path, public: bool, as_at, import_layout: bool) -> None:
-    """Write the plan's progress report as PDF, Excel workbook or CSV (the same files as the reports page).
+    """Write the plan's progress report as PDF, Excel workbook, CSV or measures CSV (as the reports page does).
 
     The CSV keeps the plan's own columns first, so it imports back into the tracker; --import-layout
     writes only those columns, as CSV or as an Excel workbook.
     """
     from tracker.reports.dataset import ReportChoice, build_report
-    from tracker.reports.files import render
+    from tracker.reports.files import FORMAT_NAMES, render
 
     plan = db.session.scalar(select(Plan).where(Plan.name == plan_name))
     if plan is None:
@@ -208,16 +215,17 @@ def export_command(plan_name: str, file_format: str, output: Path, public: bool,
         _export_import_layout(plan, file_format, output, exporter, public or day is not None)
         return
     choice = ReportChoice(plan_id=plan.id, as_at=day, public=public)
-    data = build_report(choice, exporter, clock.today(), clock.now(), with_changes=file_format != "csv")
+    with_changes = file_format not in ("csv", "measures-csv")
+    data = build_report(choice, exporter, clock.today(), clock.now(), with_changes=with_changes)
     output.write_bytes(render(data, file_format))
-    click.echo(f"Wrote {plan.name!r} as {file_format.upper()} to {output}.")
+    click.echo(f"Wrote {plan.name!r} as {FORMAT_NAMES[file_format]} to {output}.")
 
 
 def _export_import_layout(plan: Plan, file_format: str, output: Path, exporter: User, refused: bool) -> None:
     from tracker.reports.plan_export import plan_csv_chunks
     from tracker.reports.plan_export_xlsx import plan_xlsx_bytes
 
-    if refused or file_format == "pdf":
+    if refused or file_format in ("pdf", "measures-csv"):
         raise click.ClickException(
             "The import layout is the whole plan today, as CSV or Excel: leave out --public, --as-at and --format pdf."
         )

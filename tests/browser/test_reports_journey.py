@@ -53,7 +53,7 @@ def test_a_councillor_downloads_the_pdf_and_workbook_and_opens_a_frozen_report(
         page.get_by_role("button", name="Download Excel workbook").click(no_wait_after=True)
     with open(xlsx_download.value.path(), "rb") as handle:
         book = load_workbook(io.BytesIO(handle.read()))
-    assert book.sheetnames == ["Summary", "Actions", "Changes", "Exceptions"]
+    assert book.sheetnames == ["Summary", "Actions", "Changes", "Exceptions", "Measures"]
     assert book["Actions"].max_row == 54  # the header and 53 actions (none of Coventry's is restricted)
 
     # The choices are in the address: the link to share opens the same report.

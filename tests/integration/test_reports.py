@@ -160,7 +160,7 @@ def test_the_pdf_is_tagged_with_title_and_language_and_embeds_its_fonts(app, sto
 
 def test_the_workbook_has_its_sheets_real_dates_and_rag_in_words(app, story):
     book = load_workbook(io.BytesIO(render(_report(story), "xlsx")))
-    assert book.sheetnames == ["Summary", "Actions", "Changes", "Exceptions"]
+    assert book.sheetnames == ["Summary", "Actions", "Changes", "Exceptions", "Measures"]
     actions = book["Actions"]
     headers = [c.value for c in actions[1]]
     assert actions.freeze_panes == "A2" and actions.auto_filter.ref.startswith("A1:")

@@ -448,3 +448,121 @@ def figures_owed_by_everyone(today: date) -> list[tuple[FigureHolder, MeasureSum
         for post_id, user_id, email, name in holders
         for summary in owing[post_id]
     ]
+
+
+# --- the reports' measures -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    period: Period
+    value: float | None
+    target: float | None
+    tolerance: float | None
+    rag: MeasureRag
+    note: str
+    source: str
+    recorded_by: str  # empty in the public version
+
+
+@dataclass
+class ReportMeasure:
+    summary: MeasureSummary
+    periods: list[ReportPeriod]  # oldest first: every period from the first to the last with a figure or ended
+
+    def recent(self, count: int) -> list[ReportPeriod]:
+        return self.periods[-count:]
+
+
+def report_measures(
+    viewer: User,
+    day: date,
+    *,
+    plan_id: int | None = None,
+    strand_ids: tuple[int, ...] = (),
+    agency_ids: tuple[int, ...] = (),
+    moment: datetime | None = None,
+    public: bool = False,
+) -> list[ReportMeasure]:
+    """The measures a progress report shows, each with its figures period by period (five queries).
+
+    With a moment (a past report) the figures are those known then, as on the dashboard's past view;
+    the public version leaves out restricted measures and who recorded each figure.
+    """
+    conditions = [true()]
+    if plan_id is not None:
+        conditions.append(Measure.plan_id == plan_id)
+    if strand_ids:
+        conditions.append(Measure.strand_id.in_(strand_ids))
+    if agency_ids:
+        supplier = aliased(Post)
+        conditions.append(
+            or_(
+                Measure.agency_id.in_(agency_ids),
+                Measure.post_id.in_(select(supplier.id).where(supplier.agency_id.in_(agency_ids))),
+            )
+        )
+    if public:
+        conditions.append(Measure.is_restricted.is_(False))
+    if moment is not None:
+        conditions.append(Measure.created_at <= moment)
+    summaries = _summaries(_measures_statement(viewer).where(*conditions), day, moment)
+    if not summaries:
+        return []
+    ids = [summary.id for summary in summaries]
+    known = _known_values(moment)
+    # A figure's note, source and recorder, if the figure standing now was already recorded at the moment.
+    recorded = [MeasureValue.measure_id == known.c.measure_id, MeasureValue.period == known.c.period]
+    if moment is not None:
+        recorded.append(MeasureValue.recorded_at <= moment)
+    values: dict[tuple[int, date], tuple] = {}
+    for measure_id, period, value, note, source, by in db.session.execute(
+        select(
+            known.c.measure_id,
+            known.c.period,
+            known.c.value,
+            MeasureValue.note,
+            MeasureValue.source,
+            MeasureValue.recorded_by_name,
+        )
+        .outerjoin(MeasureValue, and_(*recorded))
+        .where(known.c.measure_id.in_(ids))
+    ):
+        values[(measure_id, period)] = (value, note or "", source or "", "" if public else (by or ""))
+    targets = {
+        (row.measure_id, row.period): row
+        for row in db.session.execute(
+            select(MeasureTarget.measure_id, MeasureTarget.period, MeasureTarget.target, MeasureTarget.tolerance).where(
+                MeasureTarget.measure_id.in_(ids)
+            )
+        )
+    }
+    latest_figure: dict[int, date] = {}
+    for measure_id, start in values:
+        latest_figure[measure_id] = max(start, latest_figure.get(measure_id, start))
+    report = []
+    for summary in summaries:
+        first = Period.containing(summary.first_period, summary.frequency)
+        ended = ended_periods(summary.first_period, summary.last_period, summary.frequency, day)
+        last = ended[-1] if ended else first.previous()
+        if summary.id in latest_figure:
+            last = max(last, Period.containing(latest_figure[summary.id], summary.frequency))
+        periods = []
+        for period in periods_between(first, last):
+            value, note, source, by = values.get((summary.id, period.start), (None, "", "", ""))
+            target = targets.get((summary.id, period.start))
+            goal, slack = (target.target, target.tolerance) if target else (None, None)
+            periods.append(
+                ReportPeriod(
+                    period=period,
+                    value=value,
+                    target=goal,
+                    tolerance=slack,
+                    rag=measure_rag(value, goal, slack, summary.direction, summary.is_percentage),
+                    note=note,
+                    source=source,
+                    recorded_by=by,
+                )
+            )
+        report.append(ReportMeasure(summary, periods))
+    return report

@@ -46,6 +46,7 @@ from tracker.queries.actions import (
     plan_order,
     row_columns,
 )
+from tracker.queries.measures import ReportMeasure, report_measures
 from tracker.rag import effective_delivery_rag, is_overdue
 
 PUBLIC_LABEL = "Public version"
@@ -191,6 +192,7 @@ class ReportData:
     strands: list[StrandCounts]
     overdue_amber: int
     changes: Changes | None
+    measures: list[ReportMeasure] = field(default_factory=list)
 
     @property
     def version_label(self) -> str:
@@ -297,6 +299,15 @@ def build_report(
     if with_changes:
         since, label = _comparison(choice, query.day)
         changes = _changes(actions, query, choice, viewer, today, since, label)
+    measures = report_measures(
+        viewer,
+        query.day,
+        plan_id=choice.plan_id,
+        strand_ids=choice.strand_ids,
+        agency_ids=choice.agency_ids,
+        moment=query.states.moment,
+        public=choice.public,
+    )
     return ReportData(
         title=plan_names[0] if choice.plan_id is not None and plan_names else "All plans",
         plan_names=plan_names,
@@ -312,6 +323,7 @@ def build_report(
         strands=list(strands.values()),
         overdue_amber=overdue_amber,
         changes=changes,
+        measures=measures,
     )
 
 

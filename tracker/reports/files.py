@@ -11,8 +11,12 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "measures-csv": "text/csv; charset=utf-8",
 }
-FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel workbook", "csv": "CSV"}
+FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel workbook", "csv": "CSV", "measures-csv": "measures CSV"}
+# What the reports page and the command line offer: the frozen formats, and the measures' own CSV
+# (one row per measure per period), which frozen reports do not keep.
+DOWNLOAD_FORMATS = ("pdf", "xlsx", "csv", "measures-csv")
 
 
 def slug(text: str) -> str:
@@ -28,6 +32,12 @@ def file_stem(data: ReportData) -> str:
     return f"{stem}-public" if data.public else stem
 
 
+def file_name(data: ReportData, file_format: str) -> str:
+    if file_format == "measures-csv":
+        return f"{file_stem(data)}-measures.csv"
+    return f"{file_stem(data)}.{file_format}"
+
+
 def render(data: ReportData, file_format: str) -> bytes:
     if file_format == "pdf":
         from tracker.reports.pdf import report_pdf_bytes
@@ -41,4 +51,8 @@ def render(data: ReportData, file_format: str) -> bytes:
         from tracker.reports.csv import report_csv_bytes
 
         return report_csv_bytes(data)
+    if file_format == "measures-csv":
+        from tracker.reports.measures_csv import measures_csv_bytes
+
+        return measures_csv_bytes(data)
     raise ValueError(f"Unknown report format {file_format!r}")

@@ -22,6 +22,8 @@ from tracker.reports.dataset import OVERDUE_RULE, RAG_KEY, ReportAction, ReportD
 from tracker.reports.svg_chart import rag_bars, stacked_bars
 
 PDF_VARIANT = "pdf/ua-1"
+# The measures page shows each measure's last few periods; the measures CSV and sheet have them all.
+RECENT_PERIODS = 6
 
 
 def _stylesheet() -> Path:
@@ -65,6 +67,7 @@ def report_html(data: ReportData) -> str:
         outcome_chart=rag_bars("Actions by outcome RAG", data.by_outcome),
         exceptions=data.exceptions,
         plan_sections=plan_sections(data),
+        recent_periods=RECENT_PERIODS,
     )
 
 

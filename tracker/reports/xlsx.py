@@ -1,4 +1,4 @@
-"""The report as an Excel workbook: sheets Summary, Actions, Changes and Exceptions.
+"""The report as an Excel workbook: sheets Summary, Actions, Changes, Exceptions and Measures.
 
 Written in openpyxl's write-only mode, which streams rows to the file instead of holding a cell
 object for each, so 10,000 actions take seconds and little memory. Dates are real dates; RAG cells
@@ -255,6 +255,33 @@ def _exceptions(workbook: Workbook, data: ReportData) -> None:
     _filter_on(sheet, len(EXCEPTION_HEADERS), len(exceptions))
 
 
+MEASURE_HEADERS = ["Plan", "Measure", "Unit", "Direction", "Period", "Period starts", "Value", "Target", "Tolerance",
+                   "RAG", "Why", "Note", "Source", "Recorded by"]  # fmt: skip
+MEASURE_WIDTHS = [24, 40, 16, 16, 12, 14, 10, 10, 10, 12, 50, 40, 30, 20]
+
+
+def _measures(workbook: Workbook, data: ReportData) -> None:
+    """One row per measure per period; figures are numbers, so the sheet can sum and chart them."""
+    headers, widths = list(MEASURE_HEADERS), list(MEASURE_WIDTHS)
+    if data.public:  # names no person
+        del headers[-1], widths[-1]
+    sheet, cells = _list_sheet(workbook, "Measures", headers, widths)
+    count = 0
+    for measure in data.measures:
+        summary = measure.summary
+        for row in measure.periods:
+            values = [
+                cells.text(summary.plan_name), cells.text(summary.name), summary.unit.label, summary.direction.label,
+                row.period.label, cells.day(row.period.start), row.value, row.target, row.tolerance,
+                cells.rag(row.rag.rag), row.rag.reason, cells.text(row.note, wrap=True), cells.text(row.source),
+            ]  # fmt: skip
+            if not data.public:
+                values.append(cells.text(row.recorded_by))
+            sheet.append(values)
+            count += 1
+    _filter_on(sheet, len(headers), count)
+
+
 def report_xlsx_bytes(data: ReportData) -> bytes:
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{data.title}: progress report as at {data.day.isoformat()}"
@@ -263,6 +290,7 @@ def report_xlsx_bytes(data: ReportData) -> bytes:
     _actions(workbook, data)
     _changes(workbook, data)
     _exceptions(workbook, data)
+    _measures(workbook, data)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -36,7 +36,9 @@ def freeze_report(choice: ReportChoice, meeting: Meeting, actor: User, today: da
         meeting_date=meeting.on,
         as_at=data.day,
         is_public=data.public,
-        has_restricted=any(action.row.is_restricted for action in data.actions),
+        # Its PDF and workbook show measures too: a restricted one hides the report from councillors as an action does.
+        has_restricted=any(action.row.is_restricted for action in data.actions)
+        or any(measure.summary.is_restricted for measure in data.measures),
         compared_with=data.changes.label if data.changes else "",
         frozen_at=now,
         frozen_by_id=actor.id,

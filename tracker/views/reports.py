@@ -21,7 +21,7 @@ from tracker.models import REPORT_FORMATS, FrozenReport, Plan, ReportingDate, Ro
 from tracker.permissions import sees_restricted
 from tracker.queries.dashboard import Choices, filter_choices
 from tracker.reports.dataset import ReportChoice, build_report
-from tracker.reports.files import FORMAT_NAMES, MEDIA_TYPES, file_stem, render
+from tracker.reports.files import DOWNLOAD_FORMATS, FORMAT_NAMES, MEDIA_TYPES, file_name, render
 from tracker.services.evidence import content_disposition
 from tracker.services.frozen_reports import FreezeRejected, Meeting, freeze_report
 
@@ -43,7 +43,7 @@ def index():
     if any(request.args.get(name) for name in (*REPORT_ARGS, "format")):
         form.validate()
     file_format = request.args.get("format")
-    if file_format in REPORT_FORMATS and not form.errors:
+    if file_format in DOWNLOAD_FORMATS and not form.errors:
         return _download(_choice(form, choices, frozen, meetings), file_format)
     shared = {name: request.args.getlist(name) for name in REPORT_ARGS if request.args.getlist(name)}
     return render_template(
@@ -51,7 +51,7 @@ def index():
         form=form,
         frozen=frozen[:5],
         more_frozen=len(frozen) > 5,
-        formats=[(fmt, FORMAT_NAMES[fmt]) for fmt in REPORT_FORMATS],
+        formats=[(fmt, FORMAT_NAMES[fmt]) for fmt in DOWNLOAD_FORMATS],
         # The address the person reached the tracker at, so the link works for whoever they send it to.
         share_link=request.host_url.rstrip("/")
         + url_for("reports.index")
@@ -114,9 +114,10 @@ def _choice(form: ReportForm, choices: Choices, frozen: list[FrozenReport], meet
 
 
 def _download(choice: ReportChoice, file_format: str) -> Response:
-    # The CSV is one row per action and has no place for "what changed": it skips rebuilding the past for it.
-    data = build_report(choice, current_user, clock.today(), clock.now(), with_changes=file_format != "csv")
-    name = f"{file_stem(data)}.{file_format}"
+    # The CSVs are one row per action or figure and have no place for "what changed": they skip rebuilding the past.
+    with_changes = file_format not in ("csv", "measures-csv")
+    data = build_report(choice, current_user, clock.today(), clock.now(), with_changes=with_changes)
+    name = file_name(data, file_format)
     if file_format == "csv":
         from tracker.reports.csv import report_csv_chunks
 
