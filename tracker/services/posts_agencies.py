@@ -32,37 +32,61 @@ def _clean(name: str, what: str) -> str:
     return name
 
 
-def post_meaning(key: str) -> Post | None:
-    """The post a name (by key) already means: its own name, or one of its aliases."""
-    post = db.session.scalar(select(PostAlias.post_id).where(PostAlias.key == key))
-    if post is not None:
-        return db.session.get(Post, post)
-    for candidate in db.session.scalars(select(Post).where(func.length(Post.name) >= len(key))):
+def _meaning(model: type[Agency] | type[Post], key: str) -> Agency | Post | None:
+    """The agency or post a name (by key) already means: its own name, or one of its aliases."""
+    if model is Agency:
+        owner_id = db.session.scalar(select(AgencyAlias.agency_id).where(AgencyAlias.key == key))
+    else:
+        owner_id = db.session.scalar(select(PostAlias.post_id).where(PostAlias.key == key))
+    if owner_id is not None:
+        return db.session.get(model, owner_id)
+    for candidate in db.session.scalars(select(model).where(func.length(model.name) >= len(key))):
         if name_key(candidate.name) == key:
             return candidate
     return None
+
+
+def post_meaning(key: str) -> Post | None:
+    return _meaning(Post, key)  # type: ignore[return-value]
 
 
 def agency_meaning(key: str) -> Agency | None:
-    agency = db.session.scalar(select(AgencyAlias.agency_id).where(AgencyAlias.key == key))
-    if agency is not None:
-        return db.session.get(Agency, agency)
-    for candidate in db.session.scalars(select(Agency).where(func.length(Agency.name) >= len(key))):
-        if name_key(candidate.name) == key:
-            return candidate
-    return None
+    return _meaning(Agency, key)  # type: ignore[return-value]
 
 
-def _post_name_free(name: str, post: Post | None) -> None:
-    taken = post_meaning(name_key(name))
-    if taken is not None and taken is not post:
-        raise NameRejected(f"“{name}” already means the post {taken.name}. Choose another name")
+def _name_free(name: str, named: Agency | Post | None, model: type[Agency] | type[Post]) -> None:
+    taken = _meaning(model, name_key(name))
+    if taken is not None and taken is not named:
+        noun = "agency" if model is Agency else "post"
+        raise NameRejected(f"“{name}” already means the {noun} {taken.name}. Choose another name")
 
 
-def _agency_name_free(name: str, agency: Agency | None) -> None:
-    taken = agency_meaning(name_key(name))
-    if taken is not None and taken is not agency:
-        raise NameRejected(f"“{name}” already means the agency {taken.name}. Choose another name")
+def add_alias(actor: User, named: Agency | Post, name: str) -> AgencyAlias | PostAlias:
+    """Another name that will mean this agency or post, in imports and wherever names are matched."""
+    model = type(named)
+    name = _clean(name, "alias")
+    if _meaning(model, name_key(name)) is named:
+        raise NameRejected(f"“{name}” already means {named.name}")
+    _name_free(name, named, model)
+    alias: AgencyAlias | PostAlias
+    if isinstance(named, Agency):
+        alias = AgencyAlias(agency=named, name=name, key=name_key(name))
+    else:
+        alias = PostAlias(post=named, name=name, key=name_key(name))
+    db.session.add(alias)
+    db.session.flush()
+    log_change(actor, _LOG_KIND[model], named.id, named.name, "alias added", None, name)
+    return alias
+
+
+def remove_alias(actor: User, alias: AgencyAlias | PostAlias) -> None:
+    named = alias.agency if isinstance(alias, AgencyAlias) else alias.post
+    log_change(actor, _LOG_KIND[type(named)], named.id, named.name, "alias removed", alias.name, None)
+    db.session.delete(alias)
+    db.session.flush()
+
+
+_LOG_KIND: dict[type, str] = {Agency: "agency", Post: "post"}
 
 
 # --- agencies ---------------------------------------------------------------------------------
@@ -70,7 +94,7 @@ def _agency_name_free(name: str, agency: Agency | None) -> None:
 
 def add_agency(actor: User | None, name: str) -> Agency:
     name = _clean(name, "agency's name")
-    _agency_name_free(name, None)
+    _name_free(name, None, Agency)
     agency = Agency(name=name)
     db.session.add(agency)
     db.session.flush()
@@ -82,28 +106,9 @@ def rename_agency(actor: User, agency: Agency, name: str) -> None:
     name = _clean(name, "agency's name")
     if name == agency.name:
         return
-    _agency_name_free(name, agency)
+    _name_free(name, agency, Agency)
     log_change(actor, "agency", agency.id, agency.name, "name", agency.name, name)
     agency.name = name
-    db.session.flush()
-
-
-def add_agency_alias(actor: User, agency: Agency, name: str) -> AgencyAlias:
-    name = _clean(name, "alias")
-    taken = agency_meaning(name_key(name))
-    if taken is agency:
-        raise NameRejected(f"“{name}” already means {agency.name}")
-    _agency_name_free(name, agency)
-    alias = AgencyAlias(agency=agency, name=name, key=name_key(name))
-    db.session.add(alias)
-    db.session.flush()
-    log_change(actor, "agency", agency.id, agency.name, "alias added", None, name)
-    return alias
-
-
-def remove_agency_alias(actor: User, alias: AgencyAlias) -> None:
-    log_change(actor, "agency", alias.agency_id, alias.agency.name, "alias removed", alias.name, None)
-    db.session.delete(alias)
     db.session.flush()
 
 
@@ -112,7 +117,7 @@ def remove_agency_alias(actor: User, alias: AgencyAlias) -> None:
 
 def add_post(actor: User | None, name: str, agency: Agency | None) -> Post:
     name = _clean(name, "post's name")
-    _post_name_free(name, None)
+    _name_free(name, None, Post)
     post = Post(name=name, agency=agency)
     db.session.add(post)
     db.session.flush()
@@ -125,32 +130,13 @@ def add_post(actor: User | None, name: str, agency: Agency | None) -> Post:
 def update_post(actor: User, post: Post, name: str, agency: Agency | None) -> None:
     name = _clean(name, "post's name")
     if name != post.name:
-        _post_name_free(name, post)
+        _name_free(name, post, Post)
         log_change(actor, "post", post.id, post.name, "name", post.name, name)
         post.name = name
     if agency is not post.agency:
         old = post.agency.name if post.agency else "no agency"
         log_change(actor, "post", post.id, post.name, "agency", old, agency.name if agency else "no agency")
         post.agency = agency
-    db.session.flush()
-
-
-def add_post_alias(actor: User, post: Post, name: str) -> PostAlias:
-    name = _clean(name, "alias")
-    taken = post_meaning(name_key(name))
-    if taken is post:
-        raise NameRejected(f"“{name}” already means {post.name}")
-    _post_name_free(name, post)
-    alias = PostAlias(post=post, name=name, key=name_key(name))
-    db.session.add(alias)
-    db.session.flush()
-    log_change(actor, "post", post.id, post.name, "alias added", None, name)
-    return alias
-
-
-def remove_post_alias(actor: User, alias: PostAlias) -> None:
-    log_change(actor, "post", alias.post_id, alias.post.name, "alias removed", alias.name, None)
-    db.session.delete(alias)
     db.session.flush()
 
 

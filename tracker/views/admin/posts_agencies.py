@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 
 from tracker.access import allow
@@ -11,12 +13,10 @@ from tracker.queries.admin_people import agencies, agency_choices, post_actions,
 from tracker.services.posts_agencies import (
     NameRejected,
     add_agency,
-    add_agency_alias,
+    add_alias,
     add_post,
-    add_post_alias,
     merge_posts,
-    remove_agency_alias,
-    remove_post_alias,
+    remove_alias,
     rename_agency,
     update_post,
 )
@@ -79,26 +79,14 @@ def rename_agency_view(agency_id: int):
 @allow(Role.ADMIN)
 def add_agency_alias_view(agency_id: int):
     agency = get_or_404(Agency, agency_id)
-    form = AliasForm(prefix="alias")
-    if form.validate_on_submit():
-        try:
-            alias = add_agency_alias(actor(), agency, form.name.data or "")
-        except NameRejected as error:
-            refuse(form, "name", str(error))
-        else:
-            flash(f"“{alias.name}” now means {agency.name}.", "success")
-            return redirect(url_for("admin.agency", agency_id=agency.id))
-    return _agency_page(agency, form=form, alias=form)
+    return _add_alias(agency, url_for("admin.agency", agency_id=agency.id), _agency_page)
 
 
 @bp.post("/agency-aliases/<int:alias_id>/remove")
 @allow(Role.ADMIN)
 def remove_agency_alias_view(alias_id: int):
     alias = get_or_404(AgencyAlias, alias_id)
-    agency_id, name = alias.agency_id, alias.name
-    remove_agency_alias(actor(), alias)
-    flash(f"Alias “{name}” removed.", "success")
-    return redirect(url_for("admin.agency", agency_id=agency_id))
+    return _remove_alias(alias, url_for("admin.agency", agency_id=alias.agency_id))
 
 
 # --- posts --------------------------------------------------------------------------------------
@@ -161,26 +149,14 @@ def edit_post(post_id: int):
 @allow(Role.ADMIN)
 def add_post_alias_view(post_id: int):
     post = get_or_404(Post, post_id)
-    form = AliasForm(prefix="alias")
-    if form.validate_on_submit():
-        try:
-            alias = add_post_alias(actor(), post, form.name.data or "")
-        except NameRejected as error:
-            refuse(form, "name", str(error))
-        else:
-            flash(f"“{alias.name}” now means {post.name}.", "success")
-            return redirect(url_for("admin.post", post_id=post.id))
-    return _post_page(post, form=form, alias=form)
+    return _add_alias(post, url_for("admin.post", post_id=post.id), _post_page)
 
 
 @bp.post("/post-aliases/<int:alias_id>/remove")
 @allow(Role.ADMIN)
 def remove_post_alias_view(alias_id: int):
     alias = get_or_404(PostAlias, alias_id)
-    post_id, name = alias.post_id, alias.name
-    remove_post_alias(actor(), alias)
-    flash(f"Alias “{name}” removed.", "success")
-    return redirect(url_for("admin.post", post_id=post_id))
+    return _remove_alias(alias, url_for("admin.post", post_id=alias.post_id))
 
 
 @bp.route("/posts/<int:post_id>/merge", methods=["GET", "POST"])
@@ -216,3 +192,26 @@ def merge_post(post_id: int):
         "to the post you choose, and this post's name becomes one of its aliases.",
         back=url_for("admin.post", post_id=post.id),
     )
+
+
+# --- aliases, the same for agencies and posts -----------------------------------------------------
+
+
+def _add_alias(named: Agency | Post, back: str, page: Callable[..., str]):
+    form = AliasForm(prefix="alias")
+    if form.validate_on_submit():
+        try:
+            alias = add_alias(actor(), named, form.name.data or "")
+        except NameRejected as error:
+            refuse(form, "name", str(error))
+        else:
+            flash(f"“{alias.name}” now means {named.name}.", "success")
+            return redirect(back)
+    return page(named, form=form, alias=form)
+
+
+def _remove_alias(alias: AgencyAlias | PostAlias, back: str):
+    name = alias.name
+    remove_alias(actor(), alias)
+    flash(f"Alias “{name}” removed.", "success")
+    return redirect(back)
