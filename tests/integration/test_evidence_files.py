@@ -275,3 +275,27 @@ def test_files_kept_before_a_change_of_store_still_download(client_as, evidence_
     assert (before.storage, after.storage) == (evidence_store.kind, other)
     assert client.get(f"/evidence/{before.id}/download").data == PDF
     assert client.get(f"/evidence/{after.id}/download").data == TEXT
+
+
+def test_object_storage_out_of_reach_saves_nothing_and_says_so(client_as, app, s3_server):
+    """S3 unreachable: the update is refused as a whole with the "unavailable" page, and nothing is kept."""
+    from tests.integration.test_two_servers import _free_port
+
+    client, action = owned_action(client_as, due_date=date(2030, 1, 1))
+    saved = {key: app.config.get(key) for key in ("EVIDENCE_STORAGE", "EVIDENCE_S3_BUCKET", "EVIDENCE_S3_ENDPOINT_URL")}
+    app.config.update(EVIDENCE_STORAGE="s3", EVIDENCE_S3_BUCKET="tracker-evidence", EVIDENCE_S3_ENDPOINT_URL=s3_server)
+    try:
+        assert upload(client, action.id, TEXT, "minutes.txt", title="Minutes").status_code == 302
+        kept = db.session.scalars(select(Evidence)).one()
+        app.config.update(EVIDENCE_S3_ENDPOINT_URL=f"http://127.0.0.1:{_free_port()}")  # nothing listens there
+
+        download = client.get(f"/evidence/{kept.id}/download")
+        assert download.status_code == 503 and "Sorry, the service is unavailable" in download.get_data(as_text=True)
+        response = upload(client, action.id, PDF, "report.pdf")
+        assert response.status_code == 503
+        assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+        assert "Nothing was saved" in response.get_data(as_text=True)
+        assert db.session.scalars(select(Evidence)).all() == [kept]
+        assert len(db.session.scalars(select(ProgressUpdate)).all()) == 1
+    finally:
+        app.config.update(saved)

@@ -32,6 +32,11 @@ class StorageNotConfigured(RuntimeError):
     """The settings name a store the tracker cannot use; the message says which setting to fix."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store could not be reached or refused the request: a fault of the moment, shown as a 503
+    ("Nothing was saved"), with the request rolled back."""
+
+
 @dataclass
 class StoredContent:
     """A stored file, opened: its size and its bytes, read a part at a time as the download is sent."""

@@ -14,9 +14,9 @@ from typing import IO
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from tracker.evidence_store import CHUNK, S3, Listed, StoredContent, is_key
+from tracker.evidence_store import CHUNK, S3, Listed, StoredContent, StoreUnavailable, is_key
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 _DELETE_BATCH = 1000  # the most one DeleteObjects request takes
@@ -35,7 +35,12 @@ class S3Store:
         self.client = boto3.client(
             "s3",
             endpoint_url=endpoint_url,
-            config=Config(s3={"addressing_style": style}, retries={"max_attempts": 3, "mode": "standard"}),
+            config=Config(
+                s3={"addressing_style": style},
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=30,
+            ),
         )
 
     def _object_key(self, key: str) -> str:
@@ -45,7 +50,12 @@ class S3Store:
 
     def put(self, key: str, stream: IO[bytes], content_type: str) -> None:
         stream.seek(0)
-        self.client.upload_fileobj(stream, self.bucket, self._object_key(key), ExtraArgs={"ContentType": content_type})
+        try:
+            self.client.upload_fileobj(
+                stream, self.bucket, self._object_key(key), ExtraArgs={"ContentType": content_type}
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"Could not write evidence to bucket {self.bucket}: {error}") from error
 
     def open(self, key: str) -> StoredContent | None:
         try:
@@ -53,7 +63,9 @@ class S3Store:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _MISSING:
                 return None
-            raise
+            raise StoreUnavailable(f"Could not read evidence from bucket {self.bucket}: {error}") from error
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"Could not read evidence from bucket {self.bucket}: {error}") from error
         return StoredContent(size=int(answer["ContentLength"]), chunks=_read(answer["Body"]))
 
     def delete(self, key: str) -> None:
