@@ -80,6 +80,7 @@ def new_key() -> str:
 
 
 def is_key(key: str) -> bool:
+    """Whether a name is one new_key() could have made (checked again before any path or key is built)."""
     return len(key) == 40 and all(ch in "0123456789abcdef" for ch in key)
 
 
@@ -136,17 +137,7 @@ def _make(settings: tuple) -> EvidenceStore:
     return DatabaseStore()
 
 
-def current_store() -> EvidenceStore:
-    """The store new files go to."""
-    return store_for(choose(current_app.config))
-
-
-def check_settings(app: Flask) -> None:
-    """Refuse to start with settings that name a store the tracker cannot use."""
-    kind = choose(app.config)
-    if kind == S3 and not app.config.get("EVIDENCE_S3_BUCKET"):
-        raise StorageNotConfigured("EVIDENCE_STORAGE is s3 but EVIDENCE_S3_BUCKET is not set")
-
-
 def init_app(app: Flask) -> None:
-    check_settings(app)
+    """Refuse to start with settings that name a store the tracker cannot use (rather than fail at the first upload)."""
+    if choose(app.config) == S3 and not app.config.get("EVIDENCE_S3_BUCKET"):
+        raise StorageNotConfigured("EVIDENCE_STORAGE is s3 but EVIDENCE_S3_BUCKET is not set")
