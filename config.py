@@ -77,6 +77,12 @@ class Config:
     # so no header a client sends can change the address it is counted under).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # Where new evidence files are kept (tracker/evidence_store): database, s3 or folder. Unset: s3
+    # when a bucket is set, else the database on PostgreSQL, else the folder (SQLite: one machine).
+    EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "")
+    EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET", "")
+    EVIDENCE_S3_PREFIX = os.environ.get("EVIDENCE_S3_PREFIX", "evidence/")
+    EVIDENCE_S3_ENDPOINT_URL = os.environ.get("EVIDENCE_S3_ENDPOINT_URL", "")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "evidence"))
     # Any request but the progress update form, which reads larger bodies (tracker/uploads.py) so a
     # file over 20 MB is refused in the form with the owner's text kept.

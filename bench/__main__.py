@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # The benchmarks; bench.generate is the data generator they use, not a benchmark.
-BENCHMARKS = ("auto_amber", "dashboard", "progress_pages", "reports", "import")
+BENCHMARKS = ("auto_amber", "dashboard", "progress_pages", "reports", "import", "evidence_stores")
 
 
 def main() -> int:

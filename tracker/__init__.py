@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from config import Config
-    from tracker import access, cli, errors, security, template_helpers, transactions, uploads
+    from tracker import access, cli, errors, evidence_store, security, template_helpers, transactions, uploads
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.views import register_blueprints
 
@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     transactions.init_app(app)
+    evidence_store.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)

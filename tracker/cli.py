@@ -280,5 +280,14 @@ def prune_sign_ins_command() -> None:
     click.echo(f"Sign-in counters removed: {result.counters}. Sign-in events removed: {result.events}.")
 
 
+@tracker_cli.command("sweep-evidence")
+def sweep_evidence_command() -> None:
+    """Remove evidence files (local folder, S3) that no evidence names and are over an hour old."""
+    from tracker.jobs import sweep_evidence
+
+    result = sweep_evidence()
+    click.echo(f"Evidence files removed: {result.removed}. Kept: {result.kept}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.evidence_store import StoreUnavailable
 from tracker.extensions import db, login_manager
 
 MESSAGES = {
@@ -51,8 +52,8 @@ def _database_unavailable(error: BaseException | None) -> bool:
     return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
 
 
-def _unavailable(error: BaseException):
-    current_app.logger.error("Database unavailable; the request was rolled back: %s", error)
+def _unavailable(error: BaseException, what: str = "Database"):
+    current_app.logger.error("%s unavailable; the request was rolled back: %s", what, error)
     # The session's transaction died with its connection; rolling back lets the next request start clean.
     db.session.rollback()
     # The page must not need the database: shown as to someone signed out (no menu to look up).
@@ -65,6 +66,10 @@ def handle_database_error(error: DBAPIError):
     if _database_unavailable(error):
         return _unavailable(error)
     raise error  # any other database error is a bug: the usual 500 page (and a failing test)
+
+
+def handle_evidence_store_error(error: StoreUnavailable):
+    return _unavailable(error, "Evidence storage")
 
 
 def handle_csrf_error(_error: CSRFError):
@@ -86,5 +91,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(StoreUnavailable, handle_evidence_store_error)
     if not app.config.get("TESTING") or app.config.get("SHOW_500_PAGE"):
         app.register_error_handler(Exception, handle_unexpected)

@@ -8,12 +8,13 @@ or the next run after a crash, never sends anyone the same day's digest twice.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, or_, text, update
 
 from tracker import clock
+from tracker.evidence_store.sweep import SweepResult, sweep
 from tracker.extensions import db
 from tracker.mail import Mailer, MailError
 from tracker.models import Notification, ReminderEmail
@@ -145,3 +146,11 @@ def prune_sign_ins() -> PruneResult:
         db.session.rollback()
         raise
     return result
+
+
+def sweep_evidence(now: datetime | None = None) -> SweepResult:
+    """Remove evidence files no row names, left by requests that died before committing (changes no rows)."""
+    try:
+        return sweep(now)
+    finally:
+        db.session.rollback()  # only read: end the transaction the lookups opened

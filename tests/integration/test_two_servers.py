@@ -1,8 +1,10 @@
 """Two app servers (gunicorn processes of their own) on one PostgreSQL, as a partnership running several would.
 
 One browser (one cookie jar, as behind a load balancer) talks to both. Wrong passwords sent to
-either are counted together, and a change saved through one shows on the other's dashboard at
-once, though each server keeps the dashboard figures it counted.
+either are counted together, a change saved through one shows on the other's dashboard at
+once, though each server keeps the dashboard figures it counted, and a file uploaded through one
+downloads through the other (each server has a local folder of its own, so the file must be in
+the database or in object storage).
 """
 
 from __future__ import annotations
@@ -23,13 +25,17 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
-from tests import factories
+from tests import evidence_stores, factories
 from tests.conftest import ROOT
+from tests.evidence_files import PDF
 from tracker.extensions import db
-from tracker.models import Rag, Role
+from tracker.models import Evidence, Rag, Role
 
 WRONG = "not the password at all"
+
+s3_server = evidence_stores.s3_server
 
 
 def _free_port() -> int:
@@ -51,11 +57,34 @@ class Browser:
 
     def request(self, url: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        status, _headers, content = self.fetch(url, body)
+        return status, content.decode()
+
+    def fetch(
+        self, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310 (our own servers)
         try:
-            with self.opener.open(url, data=body, timeout=30) as response:
-                return response.status, response.read().decode()
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+            return error.code, dict(error.headers), error.read()
+
+    def upload(self, url: str, fields: dict[str, str], file_field: str, filename: str, data: bytes) -> int:
+        """POST a form with a file, as a browser sends it (multipart/form-data)."""
+        boundary = "----tracker-test-boundary-7MA4YWxkTrZu0gW"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.fetch(url, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})[0]
 
     def form(self, url: str) -> dict[str, str]:
         """The hidden fields of the form on the page at url (its CSRF token, version stamps)."""
@@ -70,7 +99,15 @@ class Browser:
 
 
 @pytest.fixture
-def two_servers(app, backend, tmp_path):
+def evidence_env(request) -> dict[str, str]:
+    """The evidence storage settings every server gets: the default (the database, on PostgreSQL) or S3."""
+    if getattr(request, "param", "database") == "s3":
+        return evidence_stores.s3_settings(request.getfixturevalue("s3_server"))
+    return {"EVIDENCE_STORAGE": getattr(request, "param", "")}
+
+
+@pytest.fixture
+def two_servers(app, backend, tmp_path, evidence_env):
     if backend != "postgresql":
         pytest.skip("several app servers share one PostgreSQL")
     db.session.commit()
@@ -78,19 +115,20 @@ def two_servers(app, backend, tmp_path):
     env.update(
         DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
         SECRET_KEY="one-key-for-every-server",
-        UPLOAD_FOLDER=str(tmp_path / "evidence"),
         TRACKER_TODAY="2015-07-01",
+        **evidence_env,
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     servers, processes = [], []
     try:
-        for _ in range(2):
+        for number in range(2):
             port = _free_port()
             processes.append(
                 subprocess.Popen(
                     [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2", "wsgi:app"],
                     cwd=ROOT,
-                    env=env,
+                    # A local folder of its own: nothing on one machine that another needs.
+                    env={**env, "UPLOAD_FOLDER": str(tmp_path / f"evidence-{number}")},
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
@@ -169,3 +207,31 @@ def _red_actions_on_dashboard(browser: Browser, server: str) -> int:
     red = next(trace for trace in figure["data"] if trace["name"] == "Red")
     values = red["x"] if red.get("orientation") == "h" else red["y"]
     return sum(int(value) for value in values if re.fullmatch(r"\d+", str(value)))
+
+
+@pytest.mark.parametrize("evidence_env", ["database", "s3"], indirect=True)
+def test_a_file_uploaded_through_one_server_downloads_through_the_other(people, two_servers, tmp_path):
+    owner, board, action = people
+    first, second = two_servers
+    owner_browser, board_browser = Browser(), Browser()
+    assert owner_browser.sign_in(first, owner.email, factories.PASSWORD) == 302
+    assert board_browser.sign_in(second, board.email, factories.PASSWORD) == 302
+
+    form = owner_browser.form(f"{first}/actions/{action.id}/update")
+    update = {"delivery_rag": "green", "outcome_rag": "not_rated", "status": "in_progress", "commentary": "Done."}
+    status = owner_browser.upload(
+        f"{first}/actions/{action.id}/update", {**form, **update, "evidence_file_title": "Audit"},
+        "evidence_file", "audit report.pdf", PDF,
+    )  # fmt: skip
+    assert status == 302
+
+    db.session.expire_all()
+    evidence = db.session.scalars(select(Evidence)).one()
+    status, headers, data = board_browser.fetch(f"{second}/evidence/{evidence.id}/download")
+    assert status == 200
+    assert data == PDF
+    assert headers["Content-Type"] == "application/pdf"
+    assert headers["Content-Disposition"].startswith('attachment; filename="audit_report.pdf"')
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # Neither server's own folder has it: it is where both reach.
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))

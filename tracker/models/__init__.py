@@ -18,7 +18,7 @@ from tracker.models.measures import (
 )
 from tracker.models.people import Agency, AgencyAlias, Post, PostAlias, User, post_holders
 from tracker.models.plan import Action, ActionMilestone, ActionOwner, Objective, Plan, Strand, action_partners
-from tracker.models.progress import Evidence, ProgressUpdate
+from tracker.models.progress import Evidence, EvidenceFilePart, ProgressUpdate
 from tracker.models.reports import REPORT_FORMATS, FrozenReport
 from tracker.models.sign_in import SignInEvent, SignInEventKind, SignInThrottle, ThrottleScope
 
@@ -38,6 +38,7 @@ __all__ = [
     "DeadlineChange",
     "Direction",
     "Evidence",
+    "EvidenceFilePart",
     "FrozenReport",
     "HistoryEntry",
     "ImportUpload",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -50,6 +50,8 @@ class Evidence(db.Model):
     url: Mapped[str | None] = mapped_column(String(2000))
     # Files are stored under a random name; the name the user gave is kept only for display.
     stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Which store holds the file (tracker/evidence_store): a change of setting leaves older files where they are.
+    storage: Mapped[str | None] = mapped_column(String(20))
     original_filename: Mapped[str | None] = mapped_column(String(300))
     content_type: Mapped[str | None] = mapped_column(String(200))
     size_bytes: Mapped[int | None]
@@ -65,3 +67,20 @@ class Evidence(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class EvidenceFilePart(db.Model):
+    """Part of an evidence file kept in the database (EVIDENCE_STORAGE=database).
+
+    Written in the same transaction as its evidence row and tied to it by a foreign key, so the
+    file and its update are saved together or not at all, and no part outlives its row. Files are
+    split into parts of a megabyte so neither upload nor download holds a whole file in memory.
+    """
+
+    __tablename__ = "evidence_file_part"
+
+    stored_name: Mapped[str] = mapped_column(
+        String(100), ForeignKey("evidence.stored_name", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,17 +2,15 @@
 
 Files are judged by their content, never by the type the browser sent, and refused when their
 name claims another type (a text file named .pdf); they are stored under a random name in the
-upload folder, so nothing a user typed ever reaches a path.
+evidence store (tracker/evidence_store), so nothing a user typed ever reaches a path or a key.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 from urllib.parse import quote, urlsplit
 
@@ -20,6 +18,9 @@ import filetype
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
+
+from tracker import evidence_store
+from tracker.transactions import on_rollback
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILENAME_LENGTH = 300
@@ -228,40 +229,32 @@ def check_link(url: str) -> str:
     return url
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def file_store_name() -> str:
+    """The store a new file goes to (recorded on its evidence row)."""
+    return evidence_store.choose(current_app.config)
 
 
-def stored_path(stored_name: str) -> Path:
-    """Where a stored file lives; the name is always one the tracker made (hex), checked again here."""
-    if not stored_name or not all(ch in "0123456789abcdef" for ch in stored_name):
-        raise ValueError("not a stored evidence name")
-    return _folder() / stored_name
+def keep_file(stored_name: str, storage: str, checked: CheckedFile) -> None:
+    """Write the file under its stored name, as part of the request's transaction.
+
+    The evidence row naming it must be flushed first (the database store's parts refer to it).
+    A store outside the database is told to delete the file if the transaction rolls back; the
+    undo is registered before writing, so a write that fails half-way is cleaned up too.
+    """
+    store = evidence_store.store_for(storage)
+    if not store.transactional:
+        on_rollback(lambda: store.delete(stored_name))
+    store.put(stored_name, checked.stream, checked.content_type)
 
 
-def store_file(checked: CheckedFile) -> str:
-    """Write the file under a new random name and return that name."""
-    stored_name = secrets.token_hex(20)
-    path = stored_path(stored_name)
-    partial = path.with_suffix(".part")
-    checked.stream.seek(0)
+def open_file(stored_name: str, storage: str | None) -> evidence_store.StoredContent | None:
+    """The stored file, ready to send, or None when it is missing (logged by the caller)."""
     try:
-        with partial.open("xb") as handle:
-            while chunk := checked.stream.read(CHUNK):
-                handle.write(chunk)
-        partial.chmod(0o600)
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return stored_name
-
-
-def delete_stored(stored_name: str) -> None:
-    """Remove a file whose record was never saved (the database refused the update)."""
-    stored_path(stored_name).unlink(missing_ok=True)
+        store = evidence_store.store_for(storage or evidence_store.FOLDER)
+    except evidence_store.StorageNotConfigured:
+        current_app.logger.error("Evidence %s is kept in %s, which is not configured", stored_name, storage)
+        return None
+    return store.open(stored_name)
 
 
 def download_name(original: str | None, content_type: str | None) -> str:

@@ -12,13 +12,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker import clock
+from tracker.evidence_store import new_key
 from tracker.extensions import db
 from tracker.models import Action, Evidence, ProgressUpdate, Rag, Status, User
 from tracker.rag import effective_delivery_rag
-from tracker.services.evidence import CheckedFile, delete_stored, store_file
+from tracker.services.evidence import CheckedFile, file_store_name, keep_file
 from tracker.services.history import apply_changes, record_event
 from tracker.services.versioning import check_version, flush_unless_stale
-from tracker.transactions import on_rollback
 
 # Ratings an owner may choose. Blue is not one: it means complete, and follows from the status.
 DELIVERY_CHOICES = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -153,14 +153,11 @@ def record_progress_update(
     # Always a change to the row, so the version moves on and older forms are refused.
     action.last_progress_at = now
 
-    stored_name: str | None = None
     if submission.link is not None:
         _add_evidence(action, update, actor, kind="link", title=submission.link.title, url=submission.link.url)
+    stored_name, storage = new_key(), file_store_name()
     if submission.file is not None:
         checked = submission.file.file
-        stored_name = store_file(checked)
-        # The file is written before the request commits: a rollback must not leave it behind.
-        on_rollback(lambda: delete_stored(stored_name))
         _add_evidence(
             action,
             update,
@@ -168,12 +165,17 @@ def record_progress_update(
             kind="file",
             title=submission.file.title,
             stored_name=stored_name,
+            storage=storage,
             original_filename=checked.filename,
             content_type=checked.content_type,
             size_bytes=checked.size,
         )
 
+    # The version check first: a stale form writes no file. Then the file, after its row (the
+    # database store's parts refer to it), in the same transaction or undone if it rolls back.
     flush_unless_stale(action, opened_version)
+    if submission.file is not None:
+        keep_file(stored_name, storage, submission.file.file)
     return update
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock
@@ -19,7 +19,7 @@ from tracker.queries.action_activity import action_evidence, action_history, act
 from tracker.queries.action_header import ActionHeader, action_header
 from tracker.queries.actions import ActionFilters, list_actions
 from tracker.services.action_edit import ActionEditRejected, edit_action
-from tracker.services.evidence import content_disposition, download_name, stored_path
+from tracker.services.evidence import content_disposition, download_name, open_file
 from tracker.services.progress import ProgressRejected, record_progress_update, verify_evidence
 from tracker.services.versioning import StaleAction, is_current
 
@@ -193,18 +193,16 @@ def download_evidence(evidence_id: int):
     evidence = _visible_evidence(evidence_id)
     if evidence.kind != "file" or not evidence.stored_name:
         abort(404)
-    path = stored_path(evidence.stored_name)
-    if not path.is_file():
+    stored = open_file(evidence.stored_name, evidence.storage)
+    if stored is None:
         current_app.logger.error("Evidence %s: stored file %s is missing", evidence.id, evidence.stored_name)
         abort(404)
     name = download_name(evidence.original_filename, evidence.content_type)
-    response = send_file(
-        path,
-        mimetype=evidence.content_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
+    # Sent a part at a time from whichever store holds it; the headers are the same for all.
+    response = Response(
+        stored.chunks, mimetype=evidence.content_type or "application/octet-stream", direct_passthrough=True
     )
+    response.content_length = stored.size
     response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
