@@ -17,15 +17,13 @@ from werkzeug.datastructures import MultiDict
 
 from tracker import charts, clock
 from tracker.access import allow_signed_in
-from tracker.data_version import kept
 from tracker.formatting import format_date
 from tracker.forms.dashboard import DashboardFiltersForm, read_day
 from tracker.models import RAG_ORDER, Rag
-from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
-from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
+from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices
 from tracker.queries.measures import dashboard_measures
 from tracker.queries.states import DUE_SOON_WORDS
 from tracker.views.query_args import read_int, read_member
@@ -55,16 +53,11 @@ FLAG_ARGS = (
 @bp.get("")
 @allow_signed_in
 def show():
-    choices = kept(("filter choices",), filter_choices)
+    choices = filter_choices()
     form, filters = read_filters(request.args, choices)
     today = clock.today()
     by_meeting = request.args.get("trend") == "meetings"
-    # Counted once per change to the data: every view in between is given the same dashboard.
-    dashboard = kept(
-        ("dashboard", filters, sees_restricted(current_user), today, by_meeting),
-        lambda: build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting),
-        plan_ids=plans_in_view(filters, choices),
-    )
+    dashboard = build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting)
     links = Links(filters)
     figures = {
         "strands": charts.rag_bars(dashboard.strands, links.actions, "strand"),
@@ -112,7 +105,7 @@ def show():
 @bp.get("/actions")
 @allow_signed_in
 def actions():
-    choices = kept(("filter choices",), filter_choices)
+    choices = filter_choices()
     form, filters = read_filters(request.args, choices)
     today = clock.today()
     total = count_actions(filters, current_user, today)
@@ -387,28 +380,14 @@ def _count_link_html(number: int | None, href: str, label: str) -> str:
     return f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>'
 
 
-@bp.cli.command("count-trend")
-def count_trend_command() -> None:
-    """Count and keep the RAG trend of all plans and of each plan, as board members and councillors see it.
+@bp.cli.command("month-ends")
+def month_ends_command() -> None:
+    """Keep each action's state at every past month end not yet kept (the nightly auto-amber run does this too).
 
-    The dashboard counts a trend the first time it is viewed and keeps it; after an import (which
-    dates its history in the past) run this so nobody waits for the counting.
+    The dashboard's trend and past views start from these; run it after an import or restoring a backup.
     """
     import click
 
-    from tracker.models import Role, User
+    from tracker.jobs import take_month_ends
 
-    today = clock.today()
-    choices = filter_choices()
-    scopes = [None, *(plan.id for plan in choices.plans)]
-    # Transient viewers: only their role matters, to count with and without restricted actions.
-    # Never saved, so their empty password hashes can sign nobody in.
-    for viewer in (
-        User(role=Role.BOARD, email="", name="trend", password_hash=""),  # nosec B106
-        User(role=Role.SCRUTINY, email="", name="trend", password_hash=""),  # nosec B106
-    ):
-        for plan_id in scopes:
-            build_dashboard(ActionFilters(plan_id=plan_id, live=True), viewer, today, choices)
-    click.echo(
-        f"Kept the trend of {len(scopes)} dashboards (all plans and each plan), with and without restricted actions."
-    )
+    click.echo(f"Kept {take_month_ends():,} month-end states of actions.")
