@@ -27,8 +27,14 @@ class ActionMonthEnd(db.Model):
     """
 
     __tablename__ = "action_month_end"
-    # Read a month at a time (month_end first); forgotten an action at a time.
-    __table_args__ = (Index("ix_action_month_end_action_id", "action_id", "month_end"),)
+    # Read a month at a time (month_end first); forgotten an action at a time. On SQLite the rows
+    # are stored in key order (no rowid), so reading a month reads its rows straight off.
+    # The trend counts a month's rows by `rag` from the second index alone.
+    __table_args__ = (
+        Index("ix_action_month_end_action_id", "action_id", "month_end"),
+        Index("ix_action_month_end_rag", "month_end", "rag", "action_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     month_end: Mapped[date] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
@@ -36,3 +42,5 @@ class ActionMonthEnd(db.Model):
     outcome_rag: Mapped[Rag] = mapped_column(enum_column(Rag))
     status: Mapped[Status] = mapped_column(enum_column(Status))
     due_date: Mapped[date | None]
+    # The effective delivery RAG on that day (tracker/rag.py): fixed once the day is past, so kept.
+    rag: Mapped[Rag] = mapped_column(enum_column(Rag))

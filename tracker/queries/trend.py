@@ -110,27 +110,22 @@ def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
     in_scope = _in_scope(query)
     kept = ActionMonthEnd.__table__.alias("kept")
     point = case_of_days(kept.c.month_end, days)
-    rag = effective_delivery_rag_sql(kept.c.delivery_rag, kept.c.status, kept.c.due_date, kept.c.month_end)
     counted = (
-        select(point.label("point"), rag.label("rag"), func.count().label("n"))
-        .where(kept.c.month_end.in_(days), kept.c.action_id.in_(select(in_scope.c.id)))
-        .group_by(kept.c.month_end, rag)
+        select(point.label("point"), kept.c.rag, func.count().label("n"))
+        # "+ 0": read the months' rows off the (month_end, rag, action_id) index, checking each id
+        # against the scope, rather than looking each action in scope up month by month.
+        .where(kept.c.month_end.in_(days), (kept.c.action_id + 0).in_(select(in_scope.c.id)))
+        .group_by(kept.c.month_end, kept.c.rag)
     )
-    # How many actions in scope existed at each month end: every one of them must have its row.
-    existed = [
-        select(literal(index).label("point"), literal(None).label("rag"), func.count().label("n"))
-        .select_from(Action)
-        .where(Action.id.in_(select(in_scope.c.id)), Action.created_at <= end_of_day(day))
-        for index, day in enumerate(days)
-    ]
     mix: dict[int, dict[Rag, int]] = {index: dict.fromkeys(Rag, 0) for index in range(len(days))}
-    expected: dict[int, int] = {}
-    for index, rag_value, n in db.session.execute(union_all(counted, *existed)):
-        if rag_value is None:
-            expected[index] = n
-        else:
-            mix[index][Rag(rag_value)] = n
-    return {days[index]: counts for index, counts in mix.items() if sum(counts.values()) == expected.get(index, 0)}
+    for index, rag_value, n in db.session.execute(counted):
+        mix[index][Rag(rag_value)] = n
+    # How many actions in scope existed at each month end (one pass): every one must have its row.
+    existed = select(*(
+        func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days
+    )).where(Action.id.in_(select(in_scope.c.id)))  # fmt: skip
+    expected = db.session.execute(existed).one()
+    return {days[index]: counts for index, counts in mix.items() if sum(counts.values()) == expected[index]}
 
 
 def case_of_days(column, days: list[date]):
@@ -163,9 +158,12 @@ def take_month_ends(today: date) -> int:
         state = state_at(moment, with_progress=False, action_ids=missing, month_end=previous)
         db.session.execute(
             insert(table).from_select(
-                ["month_end", "action_id", *MONTH_END_FIELDS],
+                ["month_end", "action_id", *MONTH_END_FIELDS, "rag"],
                 select(
-                    literal(month_end).label("month_end"), state.c.id, *(state.c[name] for name in MONTH_END_FIELDS)
+                    literal(month_end).label("month_end"),
+                    state.c.id,
+                    *(state.c[name] for name in MONTH_END_FIELDS),
+                    effective_delivery_rag_sql(state.c.delivery_rag, state.c.status, state.c.due_date, month_end),
                 ),
             )
         )
