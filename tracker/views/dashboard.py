@@ -33,6 +33,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PAGE_SIZE = 100
 # Under each agency, its accountable posts with most red or overdue actions; a link lists the rest.
 POSTS_SHOWN = 5
+# The agencies with most red or overdue actions; "?agencies=all" shows every one. Rendering only
+# what is shown keeps the page small: every agency and post row carries three links.
+AGENCIES_SHOWN = 10
 # Query-string names of the scope filters, which every link from the dashboard carries on.
 SCOPE = {"plan": "plan_id", "strand": "strand_id", "agency": "agency_id", "post": "post_id", "as_at": "as_at"}
 # And of the filters a figure adds (flags take "1").
@@ -59,11 +62,15 @@ def show():
     by_meeting = request.args.get("trend") == "meetings"
     dashboard = build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting)
     links = Links(filters)
+    # Strands are drawn for one plan; across plans, the plans' bars (each links to its own strands).
+    strands = dashboard.strands if len(dashboard.plans) <= 1 else []
+    all_agencies = request.args.get("agencies") == "all"
+    agencies = dashboard.agencies if all_agencies else dashboard.agencies[:AGENCIES_SHOWN]
     figures = {
-        "strands": charts.rag_bars(dashboard.strands, links.actions, "strand"),
+        "strands": charts.rag_bars(strands, links.actions, "strand"),
         "plans": charts.rag_bars(dashboard.plans, links.actions, "plan"),
         "outcomes": charts.delivery_outcome(dashboard.grid, links.actions),
-        "agencies": charts.agencies(dashboard.agencies, links.actions),
+        "agencies": charts.agencies(agencies, links.actions),
         "trend": charts.trend(
             dashboard.trend, links.actions, last_is_today=not dashboard.is_past, by_meeting=dashboard.trend_by_meeting
         ),
@@ -83,6 +90,9 @@ def show():
         ),
         form=form,
         dashboard=dashboard,
+        strands=strands,
+        agencies=agencies,
+        agencies_hidden=len(dashboard.agencies) - len(agencies),
         figures=figures,
         link=links.actions,
         links=links,
