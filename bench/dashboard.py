@@ -258,7 +258,10 @@ def run(database: str, scale: float, requests: int, reuse: bool) -> list[Timing]
         ("dashboard as at a month end", [f"/dashboard?as_at={d}" for d in month_end_days], None),
         (
             "dashboard, plan and agency, past day",
-            [f"/dashboard?plan={p}&agency={a}&as_at={d}" for p, a, d in zip(plan_ids * 9, agency_ids * 4, days, strict=False)],
+            [
+                f"/dashboard?plan={p}&agency={a}&as_at={d}"
+                for p, a, d in zip(plan_ids * 9, agency_ids * 4, days, strict=False)
+            ],
             None,
         ),
         ("dashboard, one plan, trend by meeting", [f"/dashboard?plan={p}&trend=meetings" for p in plan_ids], None),
