@@ -148,7 +148,18 @@ def take_month_ends(today: date) -> int:
     # Counted rather than summed from each INSERT's row count, which not every driver reports.
     kept_before = db.session.scalar(select(func.count()).select_from(table)) or 0
     previous = last_month_end(first.date().replace(day=1) - timedelta(days=1))
-    for month_end in month_ends(first.date(), today, limit=10**6):
+    days = month_ends(first.date(), today, limit=10**6)
+    if not days:
+        return 0
+    # Only the month ends missing a row: the actions that existed then against the rows kept.
+    kept = dict(db.session.execute(select(table.c.month_end, func.count()).group_by(table.c.month_end)).all())
+    existed = db.session.execute(
+        select(*(func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days))
+    ).one()
+    for month_end, actions in zip(days, existed, strict=True):
+        if kept.get(month_end, 0) >= actions:
+            previous = month_end
+            continue
         moment = end_of_day(month_end)
         action = aliased(Action)  # not the rebuild's own Action, which it would otherwise correlate with
         missing = select(action.id).where(
