@@ -244,7 +244,7 @@ def auto_amber_command() -> None:
 
     Safe to run as often as you like, on several servers at once: each event is recorded once.
     """
-    from tracker.jobs import auto_amber
+    from tracker.jobs import auto_amber, take_month_ends
 
     result = auto_amber()
     click.echo(
@@ -252,6 +252,8 @@ def auto_amber_command() -> None:
         f"Turned Red by escalation: {result.escalated_to_red}. "
         f"Notifications to owners: {result.notifications}."
     )
+    # Nightly, so the dashboard's trend and past views find last month's end kept.
+    click.echo(f"Month-end states of actions kept: {take_month_ends():,}.")
 
 
 @tracker_cli.command("send-reminders")

@@ -18,6 +18,7 @@ from tracker.evidence_store.sweep import SweepResult, sweep
 from tracker.extensions import db
 from tracker.mail import Mailer, MailError
 from tracker.models import Notification, ReminderEmail
+from tracker.queries import trend
 from tracker.services.auto_amber import AutoAmberResult, record_overdue_actions
 from tracker.services.reminders import (
     FAILED,
@@ -49,6 +50,13 @@ def auto_amber(today: date | None = None) -> AutoAmberResult:
         db.session.rollback()
         raise
     return result
+
+
+def take_month_ends(today: date | None = None) -> int:
+    """Keep each action's state at every past month end not yet kept, in one committed transaction."""
+    written = trend.take_month_ends(today or clock.today())
+    db.session.commit()
+    return written
 
 
 def send_reminders(today: date | None = None) -> ReminderResult:

@@ -61,10 +61,13 @@ def effective_delivery_rag(reported: Rag, status: Status, due_date: date | None,
 # --- the SQL twin -------------------------------------------------------------------------
 
 
-def is_overdue_sql(status: InstrumentedAttribute, due_date: InstrumentedAttribute, today: date) -> ColumnElement[bool]:
+def is_overdue_sql(
+    status: InstrumentedAttribute, due_date: InstrumentedAttribute, today: date | ColumnElement
+) -> ColumnElement[bool]:
+    """`today` may be a column (the month end a kept state belongs to)."""
     return and_(
         due_date.is_not(None),
-        due_date < literal(today),
+        due_date < (today if isinstance(today, ColumnElement) else literal(today)),
         status.not_in([s.value for s in CLOSED_STATUSES]),
     )
 
@@ -73,7 +76,7 @@ def effective_delivery_rag_sql(
     reported: InstrumentedAttribute,
     status: InstrumentedAttribute,
     due_date: InstrumentedAttribute,
-    today: date,
+    today: date | ColumnElement,
 ) -> ColumnElement[str]:
     """The same rule as effective_delivery_rag, as a CASE expression the list queries select and filter on.
 

@@ -1,4 +1,4 @@
-"""The RAG trend: rebuilt from history, counted once, and recounted only when history could change it."""
+"""The RAG trend: read from each action's kept month-end state, rebuilt from history where none is kept."""
 
 from datetime import date, datetime
 
@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests import factories
+from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, Rag, RagTrendPoint, Role, Status
+from tracker.models import Action, ActionMonthEnd, Rag, Role, Status
 from tracker.queries import trend as trend_module
 from tracker.queries.actions import ActionFilters, ActionQuery
-from tracker.queries.trend import count_rag_mix, month_ends, trend_points
+from tracker.queries.as_at import state_at
+from tracker.queries.trend import count_rag_mix, month_ends, take_month_ends, trend_points
 from tracker.services.history import apply_changes
 
 TODAY = date(2015, 10, 15)
@@ -71,45 +73,60 @@ def test_the_mix_at_each_month_end_is_rebuilt_from_history(story):
     ]
 
 
-def test_points_are_kept_and_not_recounted(story, monkeypatch):
+def _kept_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(ActionMonthEnd))
+
+
+def _refusing_history(monkeypatch) -> None:
+    """Fail if any point is rebuilt from history rather than read from the kept month ends."""
+
+    def refuse(_query, days):
+        if list(days):
+            raise AssertionError(f"rebuilt from history: {list(days)}")
+        return {}
+
+    monkeypatch.setattr(trend_module, "count_rag_mix", refuse)
+
+
+def test_kept_month_ends_give_the_same_mix_without_rebuilding(story, monkeypatch):
     query = _query()
-    first = trend_points(query, DAYS)
-    assert db.session.scalar(select(func.count()).select_from(RagTrendPoint)) == len(DAYS)
-
-    def refuse(*_args):
-        raise AssertionError("recounted")
-
-    monkeypatch.setattr(trend_module, "count_rag_mix", lambda q, days: {} if not list(days) else refuse())
-    assert _mix(trend_points(query, DAYS)) == _mix(first)
+    rebuilt = trend_points(query, DAYS)
+    assert take_month_ends(TODAY) == 2 + 2 + 3 + 3  # actions existing at each month end from June
+    assert take_month_ends(TODAY) == 0  # kept already
+    _refusing_history(monkeypatch)
+    assert _mix(trend_points(query, DAYS)) == _mix(rebuilt)
 
 
-def test_changes_made_now_leave_past_points_alone(story, monkeypatch):
+def test_changes_made_now_leave_kept_month_ends_alone(story, monkeypatch):
     query = _query()
+    take_month_ends(TODAY)
     before = trend_points(query, DAYS)
     apply_changes(story["rated"], {"delivery_rag": Rag.GREEN}, None, "Back on track")  # dated today
     factories.make_action(story["plan"], created_at=datetime(2015, 10, 14))  # added since
     db.session.commit()
-    counted = []
-    real = trend_module.count_rag_mix
-    monkeypatch.setattr(trend_module, "count_rag_mix", lambda q, days: counted.extend(days) or real(q, days))
+    assert _kept_rows() == 10
+    _refusing_history(monkeypatch)
     assert _mix(trend_points(query, DAYS)) == _mix(before)
-    assert counted == []
 
 
-def test_back_dated_history_recounts_the_points_it_precedes(story, pinned_today):
+def test_back_dated_history_forgets_the_month_ends_it_precedes(story, pinned_today):
     query = _query()
-    trend_points(query, DAYS)
+    take_month_ends(TODAY)
     _change_on(pinned_today, "2015-08-05", story["rated"], Rag.GREEN)  # written now, dated in August
     db.session.commit()
     pinned_today(TODAY.isoformat())
+    assert _kept_rows() == 10 - 2  # its August and September rows
     points = trend_points(query, DAYS)
     assert _mix(points)[2] == {"amber": 1, "green": 1, "blue": 1}
+    db.session.execute(delete(ActionMonthEnd))
     assert [point.counts for point in points] == list(count_rag_mix(query, DAYS).values())
+    take_month_ends(TODAY)
+    assert [point.counts for point in trend_points(query, DAYS)] == [point.counts for point in points]
 
 
-def test_an_action_added_in_the_past_or_removed_recounts(story):
+def test_an_action_added_in_the_past_or_removed_is_counted_right(story):
     query = _query()
-    trend_points(query, DAYS)
+    take_month_ends(TODAY)
     factories.make_action(story["plan"], delivery_rag=Rag.RED, created_at=datetime(2015, 6, 2))
     db.session.commit()
     assert _mix(trend_points(query, DAYS))[0] == {"green": 1, "not_rated": 1, "red": 1}
@@ -118,7 +135,8 @@ def test_an_action_added_in_the_past_or_removed_recounts(story):
     assert _mix(trend_points(query, DAYS))[0] == {"not_rated": 1, "red": 1}
 
 
-def test_restricting_an_action_recounts_a_scrutiny_trend(story):
+def test_restricting_an_action_changes_a_scrutiny_trend(story):
+    take_month_ends(TODAY)
     query = _query(factories.make_user(role=Role.SCRUTINY))
     assert _mix(trend_points(query, DAYS))[0] == {"green": 1, "not_rated": 1}
     apply_changes(story["slipping"], {"is_restricted": True}, None, "Sensitive")
@@ -130,8 +148,26 @@ def test_scopes_are_counted_separately(story):
     other = factories.make_plan()
     factories.make_action(other, delivery_rag=Rag.RED, created_at=datetime(2015, 6, 1))
     db.session.commit()
+    take_month_ends(TODAY)
     viewer = factories.make_user(role=Role.BOARD)
     everything = trend_points(_query(viewer), DAYS[:1])
     one_plan = trend_points(_query(viewer, plan_id=story["plan"].id), DAYS[:1])
     assert everything[0].total == 3 and one_plan[0].total == 2
-    assert db.session.scalar(select(func.count(func.distinct(RagTrendPoint.scope)))) == 2
+
+
+@pytest.mark.parametrize("day", [date(2015, 6, 30), date(2015, 8, 20), date(2015, 9, 30), date(2015, 10, 2)])
+def test_a_past_day_starts_from_the_month_end_before_it(story, pinned_today, day):
+    """The state at any past day is the same whether it starts from a kept month end or all history."""
+    _change_on(pinned_today, "2015-08-25", story["slipping"], Rag.RED)
+    _change_on(pinned_today, "2015-10-01", story["rated"], Rag.GREEN)
+    db.session.commit()
+    pinned_today(TODAY.isoformat())
+
+    def rows():
+        state = state_at(end_of_day(day))
+        return sorted(tuple(row) for row in db.session.execute(select(state)))
+
+    from_history = rows()
+    take_month_ends(TODAY)
+    assert _kept_rows() > 0
+    assert rows() == from_history

@@ -1,7 +1,7 @@
 """The tracker's typed models; importing this package registers them all."""
 
 from tracker.models.administration import AccountToken, AdminLogEntry, TokenPurpose
-from tracker.models.dashboard import DataVersion, PlanDataVersion, RagTrendPoint
+from tracker.models.dashboard import ActionMonthEnd
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
@@ -30,11 +30,11 @@ __all__ = [
     "AccountToken",
     "Action",
     "ActionMilestone",
+    "ActionMonthEnd",
     "ActionOwner",
     "AdminLogEntry",
     "Agency",
     "AgencyAlias",
-    "DataVersion",
     "DeadlineChange",
     "Direction",
     "Evidence",
@@ -50,12 +50,10 @@ __all__ = [
     "Objective",
     "OwnerKind",
     "Plan",
-    "PlanDataVersion",
     "Post",
     "PostAlias",
     "ProgressUpdate",
     "Rag",
-    "RagTrendPoint",
     "ReminderEmail",
     "ReportingDate",
     "RequestState",

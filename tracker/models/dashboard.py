@@ -1,60 +1,46 @@
-"""Counts the dashboard keeps so it need not rebuild the past from history on every view."""
+"""Where each action stood at the end of each month: the one thing the dashboard keeps."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
+from tracker.models.enums import Rag, Status
+from tracker.models.types import enum_column
+
+# The fields kept at each month end: the columns of ActionMonthEnd besides its keys.
+MONTH_END_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date")
 
 
-class RagTrendPoint(db.Model):
-    """How many actions in one dashboard scope had each effective delivery RAG at the end of a past day.
+class ActionMonthEnd(db.Model):
+    """An action's delivery and outcome RAG, status and due date at the end of a past month's last day.
 
-    History is append-only and written as things happen, so the plan as it stood at a past moment
-    does not change afterwards. Each row remembers how far the history and action tables reached
-    when it was counted; tracker/queries/trend.py recounts a row that anything since could have
-    changed (back-dated history, actions added or removed in the past, a scope change) instead of
-    trusting it.
+    Written by the nightly job (tracker/queries/trend.py, take_month_ends) from history, once per
+    month end, so the trend and past views read a month's state instead of rebuilding it from the
+    whole history. History is written as things happen, so a past month's state stays true; a
+    history entry dated at or before a month end (written later) deletes that action's rows from
+    then on, in the same transaction (services/history.py), and the readers rebuild an action with
+    no row from history.
     """
 
-    __tablename__ = "rag_trend_point"
-    __table_args__ = (UniqueConstraint("scope", "moment"),)
+    __tablename__ = "action_month_end"
+    # Read a month at a time (month_end first); forgotten an action at a time. On SQLite the rows
+    # are stored in key order (no rowid), so reading a month reads its rows straight off.
+    # The trend counts a month's rows by `rag` from the second index alone.
+    __table_args__ = (
+        Index("ix_action_month_end_action_id", "action_id", "month_end"),
+        Index("ix_action_month_end_rag", "month_end", "rag", "action_id"),
+        {"sqlite_with_rowid": False},
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The filters and the viewer's visibility, e.g. "v1|plan=3|strand=|agency=|post=|restricted=shown|at="
-    scope: Mapped[str] = mapped_column(String(200))
-    moment: Mapped[datetime]
-    red: Mapped[int]
-    amber: Mapped[int]
-    green: Mapped[int]
-    blue: Mapped[int]
-    not_rated: Mapped[int]
-    history_high: Mapped[int]  # the highest history entry id when counted
-    actions_high: Mapped[int]  # the highest action id when counted
-    actions_count: Mapped[int]  # how many actions had an id up to actions_high
-    computed_at: Mapped[datetime]
-
-
-class DataVersion(db.Model):
-    """One row: a number moved on after every committed change to the data (tracker/data_version.py)."""
-
-    __tablename__ = "data_version"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)
-
-
-class PlanDataVersion(db.Model):
-    """A number per plan, moved on after every committed change to that plan's actions alone.
-
-    A change to one action (a progress update, a new date) moves on its plan's number but not
-    DataVersion, so what the dashboard counted for the other plans is still used.
-    """
-
-    __tablename__ = "plan_data_version"
-
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)
+    month_end: Mapped[date] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    delivery_rag: Mapped[Rag] = mapped_column(enum_column(Rag))
+    outcome_rag: Mapped[Rag] = mapped_column(enum_column(Rag))
+    status: Mapped[Status] = mapped_column(enum_column(Status))
+    due_date: Mapped[date | None]
+    # The effective delivery RAG on that day (tracker/rag.py): fixed once the day is past, so kept.
+    rag: Mapped[Rag] = mapped_column(enum_column(Rag))

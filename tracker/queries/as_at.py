@@ -5,14 +5,19 @@ value at a moment is: the latest history value at or before that moment; failing
 value of the first change after it; failing that, the value the action has now. Actions created
 after the moment are left out. Progress is rebuilt from the progress updates made by then.
 
-Everything here is SQL over the history table's (action, field, time) index: one index look-up
-per action and field, never a Python loop over actions or history.
+Delivery and outcome RAG, status and due date start from the last month end at or before the
+moment: the nightly job keeps each action's state at each month end (ActionMonthEnd,
+tracker/queries/trend.py). The value is then the latest history value written after that month
+end and by the moment (one pass over that month's history, not a look-up per action), else the
+month end's; an action with no month-end row (created since, or the job not run yet) is rebuilt
+by the rule above, with one look-up on the history table's (action, field, time) index per field.
+Never a Python loop over actions or history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,6 +25,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     Text,
+    and_,
     case,
     exists,
     func,
@@ -30,8 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from tracker.clock import end_of_day
 from tracker.history_values import OWNERS, as_history_text, as_value, owner_rows
-from tracker.models import Action, ActionOwner, HistoryEntry, Post, ProgressUpdate
+from tracker.models import Action, ActionMonthEnd, ActionOwner, HistoryEntry, Post, ProgressUpdate
 
 # --- the rule ----------------------------------------------------------------------------
 
@@ -75,7 +82,51 @@ def field_at(
     ]
     if fallback is not None:
         candidates.append(fallback)
+    return _decoded(candidates)
+
+
+def _decoded(candidates: list[ColumnElement]) -> ColumnElement[str]:
+    """The first "=value" candidate found, without its "=" (NULL for an empty value)."""
     return func.nullif(func.substr(func.coalesce(*candidates), 2), literal("", Text))
+
+
+def last_month_end(day: date) -> date:
+    """The day itself when it ends a month, else the last day of the month before."""
+    if (day + timedelta(days=1)).month != day.month:
+        return day
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def _written_since(fields: Sequence[str], since: datetime, moment: datetime) -> Subquery:
+    """(action_id, one "=value" column per field): the latest value written after `since` and by the moment.
+
+    One pass over that stretch of history (index on field and time), for every action at once.
+    """
+    ranked = (
+        select(
+            HistoryEntry.action_id,
+            HistoryEntry.field,
+            HistoryEntry.new_value,
+            func.row_number()
+            .over(
+                partition_by=(HistoryEntry.action_id, HistoryEntry.field),
+                order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(HistoryEntry.field.in_(list(fields)), HistoryEntry.created_at > since, HistoryEntry.created_at <= moment)
+        .subquery("ranked")
+    )
+    encoded = literal("=", Text) + func.coalesce(ranked.c.new_value, literal("", Text))
+    return (
+        select(
+            ranked.c.action_id,
+            *(func.max(case((ranked.c.field == name, encoded))).label(name) for name in fields),
+        )
+        .where(ranked.c.n == 1)
+        .group_by(ranked.c.action_id)
+        .subquery("written_since")
+    )
 
 
 def state_at(
@@ -83,6 +134,8 @@ def state_at(
     with_progress: bool = True,
     action_ids: Sequence[int] | Select | None = None,
     with_outcome: bool = True,
+    *,
+    month_end: date | None = None,
 ) -> Subquery:
     """Every action that existed at the moment (or those among action_ids), with its rebuilt fields.
 
@@ -90,13 +143,40 @@ def state_at(
     last_progress_at. The subquery is fenced (OFFSET 0) so the database computes each row once,
     however often the RAG rule that reads it refers to a column; and so computes every column,
     which is why a caller that needs less says so.
+
+    month_end: the month end to start from (default: the last at or before the moment's day).
     """
     fields = ["delivery_rag", "status", "due_date"] + (["outcome_rag"] if with_outcome else [])
+    base = month_end if month_end is not None else last_month_end(moment.date())
+    base_moment = end_of_day(base)
+    kept = ActionMonthEnd.__table__.alias("kept")
+    written = _written_since(fields, base_moment, moment) if moment > base_moment else None
     columns = [Action.id.label("id")]
-    columns += [as_value(name, field_at(name, moment, getattr(Action, name))).label(name) for name in fields]
+    for name in fields:
+        candidates = []
+        if written is not None:
+            candidates.append(written.c[name])
+        candidates.append(
+            case(
+                (
+                    kept.c.action_id.is_not(None),
+                    literal("=", Text) + func.coalesce(as_history_text(name, kept.c[name]), literal("", Text)),
+                )
+            )
+        )
+        # No month-end row: the whole rule (COALESCE looks these up only for such actions).
+        candidates += [
+            _encoded(name, moment, before=True, action_id=Action.id),
+            _encoded(name, moment, before=False, action_id=Action.id),
+            literal("=", Text) + func.coalesce(as_history_text(name, getattr(Action, name)), literal("", Text)),
+        ]
+        columns.append(as_value(name, _decoded(candidates)).label(name))
     if with_progress:
         columns.append(last_progress_at(moment).label("last_progress_at"))
-    statement = select(*columns).where(Action.created_at <= moment)
+    source = Action.__table__.outerjoin(kept, and_(kept.c.action_id == Action.id, kept.c.month_end == base))
+    if written is not None:
+        source = source.outerjoin(written, written.c.action_id == Action.id)
+    statement = select(*columns).select_from(source).where(Action.created_at <= moment)
     if action_ids is not None:
         statement = statement.where(Action.id.in_(action_ids))
     return statement.offset(0).subquery("state_at")

@@ -6,24 +6,25 @@ and whether it was completed, became overdue or was added since the last meeting
 keeps that pass (a materialised CTE) and groups it several ways in the same statement: in total,
 by strand and rating, by delivery and outcome rating, by accountable agency and post, by due-date
 moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
-few dozen rows reach Python. The RAG mix at each month end (and at the last meeting) comes from
-the trend, rebuilt from history and kept (tracker/queries/trend.py).
+few dozen rows reach Python. The RAG mix at each month end (and at the last meeting) is the
+trend (tracker/queries/trend.py), read from each action's state kept at each month end.
 
-The groups are counted per plan and kept per plan, under that plan's data number
-(tracker/data_version.py): after an owner's update only that plan is counted again, and the
-plans' groups are added up. Every grouping adds up across plans because an action belongs to one
-plan; the most serious exceptions and most moved deadlines of all are picked again from each
-plan's own most serious and most moved.
+build_dashboard is the one entry point. Nothing it counts is kept: every view counts afresh from
+the tables, in a fixed number of statements (see bench/README.md for the time each takes). The
+only thing kept anywhere is each action's state at each month end, which the nightly job writes
+and the trend and past views (queries/as_at.py) start from. Today's effective RAG depends on
+today's date (an overdue action shows Amber), so it is always worked out in the query.
+
+The groups are counted per plan (the plan's bar adds up its strands) and then added up; the most
+serious exceptions and most moved deadlines of all are picked from each plan's own.
 
 Every figure is counted with the same filters (ActionQuery) and rules (ActionStates) as the list
 it links to, so a number and the list behind it always agree. A past view runs the same statement
-over the state rebuilt from history.
+over the state as it stood at the end of that day.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,12 +32,10 @@ from operator import add
 
 from sqlalchemy import (
     CTE,
-    BindParameter,
     CompoundSelect,
     Integer,
     String,
     and_,
-    bindparam,
     case,
     cast,
     func,
@@ -49,7 +48,6 @@ from sqlalchemy import (
 )
 
 from tracker.cycles import cycle_starts
-from tracker.data_version import kept_each
 from tracker.extensions import db
 from tracker.models import (
     RAG_ORDER,
@@ -64,7 +62,6 @@ from tracker.models import (
     Strand,
     User,
 )
-from tracker.permissions import sees_restricted
 from tracker.queries.actions import (
     MOVES_CAP,
     ActionFilters,
@@ -74,7 +71,6 @@ from tracker.queries.actions import (
     list_actions,
 )
 from tracker.queries.changes import Change, ChangesSince
-from tracker.queries.structure import action_to_strand
 from tracker.queries.trend import MAX_POINTS, TrendPoint, month_ends, trend_points
 
 # The exceptions table shows the most serious of them; its link lists them all.
@@ -269,13 +265,7 @@ def build_dashboard(
     meetings = _meetings(query)
     since, meeting_name = _since_day(query.day, meetings, filters.since)
     plan_ids = plans_in_view(scope, choices)
-    # Each plan's counts are kept until its own actions change (tracker/data_version.py), so after
-    # an owner's update only that plan is counted again; the plans' counts then add up.
-    per_plan = kept_each(
-        ("dashboard counts", scope, sees_restricted(viewer), today, since),
-        plan_ids,
-        lambda stale: _count_plans(query, since, stale, every_plan=len(stale) == len(plan_ids)),
-    )
+    per_plan = _count_plans(query, since, plan_ids)
     groups = _merge([per_plan[plan_id] for plan_id in plan_ids])
 
     headline, strands, plans, grid, no_accountable = _summary(groups, choices)
@@ -320,50 +310,22 @@ Groups = dict[str, list["_Group"]]
 PlanCounts = dict[str, dict[tuple, tuple[int, ...]]]
 
 
-def _count_plans(query: ActionQuery, since: date, plan_ids: list[int], *, every_plan: bool) -> dict[int, PlanCounts]:
-    """The grouped facts of each of these plans (every_plan: all the plans in view), in one statement."""
-    statement = _counting_statement(query, since, cycle_starts(query.day), every_plan)
+def _count_plans(query: ActionQuery, since: date, plan_ids: list[int]) -> dict[int, PlanCounts]:
+    """The grouped facts of each plan in view, in one statement."""
+    statement = _grouped(_facts(query, cycle_starts(query.day), since), query.states.owners)
     per_plan: dict[int, PlanCounts] = {plan_id: {name: {} for name in SECTIONS} for plan_id in plan_ids}
-    # Fetched all at once: several thousand rows when every plan is counted (a row per plan and post).
-    rows = db.session.execute(statement, {} if every_plan else {"plan_ids": plan_ids}).all()
-    for plan_id, section, k0, k1, t0, t1, *counts in rows:
+    # Fetched all at once: several thousand rows (a row per plan and post, for instance).
+    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(statement).all():
         per_plan[plan_id][section][k0, k1, t0, t1] = tuple([count or 0 for count in counts])
     return per_plan
 
 
-# Building the counting statement is several milliseconds of Python, a fair share of a page that
-# recounts one plan after an owner's change; it depends only on these keys, so it is built once.
-_STATEMENTS: OrderedDict[tuple, CompoundSelect] = OrderedDict()
-_STATEMENTS_LOCK = threading.Lock()
-STATEMENTS_KEPT = 64
-
-
-def _counting_statement(query: ActionQuery, since: date, starts: dict[int, datetime], every_plan: bool):
-    """The statement counting the plans in the parameter plan_ids (or, every_plan, all in view)."""
-    key = (query.filters, sees_restricted(query.viewer), query.today, since, tuple(sorted(starts.items())), every_plan)
-    with _STATEMENTS_LOCK:
-        if (statement := _STATEMENTS.get(key)) is not None:
-            _STATEMENTS.move_to_end(key)
-            return statement
-    plan_ids = None if every_plan else bindparam("plan_ids", expanding=True)
-    statement = _grouped(_facts(query, starts, since, plan_ids), query.states.owners)
-    with _STATEMENTS_LOCK:
-        _STATEMENTS[key] = statement
-        while len(_STATEMENTS) > STATEMENTS_KEPT:
-            _STATEMENTS.popitem(last=False)
-    return statement
-
-
-def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_ids: BindParameter | None) -> CTE:
-    """One row per action in view (of these plans) with everything the dashboard counts, computed once."""
+def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
+    """One row per action in view with everything the dashboard counts, computed once."""
     states = query.states
     changes = ChangesSince.build(since, states)
-    # Counting a few plans: group only their actions' owners and deadline changes, not everyone's.
-    among = None
-    if plan_ids is not None:
-        among = select(Action.id).select_from(action_to_strand()).where(Strand.plan_id.in_(plan_ids))
-    moves = due_date_moves(states.moment, among).subquery("moves")
-    owners = states.owner_counts(among)
+    moves = due_date_moves(states.moment).subquery("moves")
+    owners = states.owner_counts()
     rag = states.effective_rag()
     statement = (
         (
@@ -388,8 +350,6 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date, plan_id
         .outerjoin(moves, moves.c.action_id == Action.id)
         .outerjoin(owners, owners.c.action_id == Action.id)
     )
-    if plan_ids is not None:
-        statement = statement.where(Strand.plan_id.in_(plan_ids))
     # Materialised so each grouping below reads the computed rows rather than recomputing them.
     return statement.cte("facts").prefix_with("MATERIALIZED")
 

@@ -1,45 +1,38 @@
-"""The RAG mix at the end of each month (or each meeting) over the plan's life, rebuilt from history.
+"""The RAG mix at the end of each month (or each meeting), and the month-end states it is read from.
 
-Rebuilding a past day costs one index look-up per action and field, so a trend of thirty months
-over ten thousand actions is too slow to repeat on every view. It need not be repeated: history
-is append-only and written as things happen, so a past day's mix never changes afterwards. Each
-counted point is kept (RagTrendPoint) with how far the history and action tables reached when it
-was counted. On every view one query checks what has been written since; a point is recounted
-only if something since could change it:
+Each action's delivery and outcome RAG, status and due date at the end of every past month are
+kept in ActionMonthEnd, written by take_month_ends (the nightly job: `flask --app wsgi tracker
+auto-amber`, or `flask --app wsgi dashboard month-ends`). Each month is built from the one before
+and that month's history, so a new month costs one pass over a month of history. History is
+written as things happen, so a past month end's state does not change afterwards; the one
+exception, a history entry dated at or before a month end it follows (written later), deletes that
+action's rows from then on in the same transaction (services/history.py), and the next run writes
+them again. Until it does, the readers rebuild such an action from history (queries/as_at.py).
 
-- a history entry dated at or before the point (back-dated history, such as an import);
-- an action created at or before the point, or any action removed;
-- a change to what decides the scope itself (restriction, sub-objective, owners, partners).
-
-Everything else written since (updates, new deadlines, auto-amber) is dated after the point and
-so, by the rebuild rule, cannot alter it.
+The trend is one statement over the kept month ends of the actions in view, with the effective
+RAG worked out at each month end. A second statement counts, from history, only a point whose
+month end is not fully kept (the job not run yet, or an action's rows deleted as above).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import and_, case, exists, func, insert, literal, select, union_all
+from sqlalchemy.orm import aliased
 
-from tracker import clock
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.history_values import OWNERS, PARTNERS
-from tracker.models import Action, HistoryEntry, Objective, Rag, RagTrendPoint, Strand
-from tracker.permissions import sees_restricted
-from tracker.queries.actions import structural_scope
-from tracker.queries.as_at import state_at
+from tracker.models import Action, ActionMonthEnd, Rag
+from tracker.models.dashboard import MONTH_END_FIELDS
+from tracker.queries.as_at import last_month_end, state_at
+from tracker.queries.structure import action_to_strand
 from tracker.rag import effective_delivery_rag_sql
 
 # The trend shows at most this many points: three years of months.
 MAX_POINTS = 36
-# How many history entries a kept point's marks may fall behind before they are moved up.
-MARKS_LAG = 2000
-_RAG_COLUMNS = {Rag.RED: "red", Rag.AMBER: "amber", Rag.GREEN: "green", Rag.BLUE: "blue", Rag.NOT_RATED: "not_rated"}
 
 
 @dataclass(frozen=True)
@@ -66,61 +59,26 @@ def month_ends(start: date, before: date, limit: int = MAX_POINTS) -> list[date]
     return days[-limit:]
 
 
-def scope_key(query) -> str:
-    """What the counted actions depend on: the filters and whether the viewer sees restricted actions.
-
-    Agency and post filters pick actions by their owners on the day viewed, so a past view's key
-    includes that day.
-    """
-    f = query.filters
-    by_owner = f.agency_id is not None or f.post_id is not None
-    return "|".join([
-        "v1",
-        f"plan={f.plan_id or ''}",
-        f"strand={f.strand_id or ''}",
-        f"agency={f.agency_id or ''}",
-        f"post={f.post_id or ''}",
-        f"restricted={'shown' if sees_restricted(query.viewer) else 'hidden'}",
-        f"at={query.states.day.isoformat() if by_owner and query.states.is_past else ''}",
-    ])  # fmt: skip
-
-
-def _scope_fields(query) -> list[str]:
-    """History fields whose change alters which actions a scope counts."""
-    f = query.filters
-    fields = ["objective_id"]
-    if not sees_restricted(query.viewer):
-        fields.append("is_restricted")
-    if f.agency_id is not None or f.post_id is not None:
-        fields += [OWNERS, PARTNERS]
-    return fields
+def _in_scope(query):
+    """The ids of the actions the query's scope counts (plan, strand, agency, post, visibility), kept once."""
+    scope = select(Action.id).select_from(action_to_strand()).where(*query.scope_clauses())
+    return scope.cte("in_scope").prefix_with("MATERIALIZED")
 
 
 def count_rag_mix(query, days: Iterable[date]) -> dict[date, dict[Rag, int]]:
-    """Counts by effective delivery RAG at the end of each day, for the query's scope: one statement."""
+    """Counts by effective delivery RAG at the end of each day, for the query's scope, rebuilt from history.
+
+    One statement; each action starts from its month-end row where there is one (queries/as_at.py).
+    """
     days = list(days)
     if not days:
         return {}
+    in_scope = _in_scope(query)
     arms = []
-    among = structural_scope(query.filters, query.viewer, owners_now=not query.states.is_past)
-    if among is not None:  # worked out once for all the points, not once per point
-        in_scope = among.cte("in_scope").prefix_with("MATERIALIZED")
-        among = select(in_scope.c.id)
     for index, day in enumerate(days):
-        rebuilt = state_at(end_of_day(day), with_progress=False, action_ids=among, with_outcome=False)
-        per_action = (
-            select(
-                effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day).label(
-                    "rag"
-                )
-            )
-            .select_from(Action)
-            .join(Objective, Action.objective_id == Objective.id)
-            .join(Strand, Objective.strand_id == Strand.id)
-            .join(rebuilt, rebuilt.c.id == Action.id)
-            .where(*query.scope_clauses())
-            .subquery(f"at_{index}")
-        )
+        rebuilt = state_at(end_of_day(day), with_progress=False, action_ids=select(in_scope.c.id), with_outcome=False)
+        rag = effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day)
+        per_action = select(rag.label("rag")).subquery(f"at_{index}")
         arms.append(
             select(literal(index).label("point"), per_action.c.rag, func.count().label("n")).group_by(per_action.c.rag)
         )
@@ -131,135 +89,94 @@ def count_rag_mix(query, days: Iterable[date]) -> dict[date, dict[Rag, int]]:
 
 
 def trend_points(query, days: list[date]) -> list[TrendPoint]:
-    """The RAG mix at the end of each of these past days, counted once and then kept (see module docstring)."""
+    """The RAG mix at the end of each of these past days, for the query's scope.
+
+    Month ends are read from the kept month-end states, with how many actions in scope existed
+    then, in one statement; a day that is not a month end, or whose month end is not fully kept,
+    is rebuilt from history (count_rag_mix).
+    """
     if not days:
         return []
-    key = scope_key(query)
-    moments = {end_of_day(day): day for day in days}
-    kept = db.session.scalars(
-        select(RagTrendPoint).where(RagTrendPoint.scope == key, RagTrendPoint.moment.in_(list(moments)))
-    ).all()
-    marks = _watermarks(kept, _scope_fields(query))
-    valid = {point.moment: point for point in kept if _still_valid(point, marks)}
-    points = {
-        moments[moment]: {rag: getattr(point, column) for rag, column in _RAG_COLUMNS.items()}
-        for moment, point in valid.items()
-    }
-    counted = count_rag_mix(query, [day for moment, day in moments.items() if moment not in valid])
-    points.update(counted)
-    # Moving the kept points' marks up is a write; done when enough history has gone by to make
-    # the next views' check of what was written since noticeably longer, not after every change.
-    behind = any(marks.history_high - point.history_high > MARKS_LAG for point in valid.values())
-    if counted or behind:
-        _keep(key, [p.id for p in kept if p.moment not in valid], [p.id for p in valid.values()], counted, marks)
-    return [TrendPoint(day, points[day]) for day in days]
+    mix: dict[date, dict[Rag, int]] = {}
+    kept_days = [day for day in days if last_month_end(day) == day]
+    if kept_days:
+        mix = _from_month_ends(query, kept_days)
+    mix.update(count_rag_mix(query, [day for day in days if day not in mix]))
+    return [TrendPoint(day, mix[day]) for day in days]
 
 
-@dataclass(frozen=True)
-class _Marks:
-    history_high: int
-    actions_high: int
-    actions_count: int
-    # Since the kept points' own marks:
-    checked_history: int | None
-    checked_actions: int | None
-    checked_count: int | None
-    new_history_from: datetime | None
-    scope_changes: int
-    new_actions_from: datetime | None
-    actions_now_up_to_checked: int | None
-
-
-def _watermarks(kept, scope_fields: list[str]) -> _Marks:
-    """How far history and the actions reach now, and what was written since the kept points: one query."""
-    history_since = min((p.history_high for p in kept), default=None)
-    actions_since = min((p.actions_high for p in kept), default=None)
-    count_then = next((p.actions_count for p in kept if p.actions_high == actions_since), None)
-    # Plain max(id), not wrapped in coalesce: SQLite answers that from the end of the index at once.
-    columns = [
-        select(func.max(HistoryEntry.id)).scalar_subquery(),
-        select(func.max(Action.id)).scalar_subquery(),
-        select(func.count(Action.id)).scalar_subquery(),
-    ]
-    if kept:
-        # min(coalesce(x, x)) rather than min(x): otherwise SQLite walks the whole created_at index
-        # looking for new ids instead of reading just the new rows by id.
-        written_at = func.coalesce(HistoryEntry.created_at, HistoryEntry.created_at)
-        columns += [
-            select(func.min(written_at)).where(HistoryEntry.id > history_since).scalar_subquery(),
-            select(func.count(HistoryEntry.id))
-            .where(HistoryEntry.id > history_since, HistoryEntry.field.in_(scope_fields))
-            .scalar_subquery(),
-            select(func.min(Action.created_at)).where(Action.id > actions_since).scalar_subquery(),
-            select(func.count(Action.id)).where(Action.id <= actions_since).scalar_subquery(),
-        ]
-    row = db.session.execute(select(*columns)).one()
-    history_high, actions_high, actions_count = row[0] or 0, row[1] or 0, row[2]
-    if not kept:
-        return _Marks(history_high, actions_high, actions_count, None, None, None, None, 0, None, None)
-    return _Marks(
-        history_high,
-        actions_high,
-        actions_count,
-        history_since,
-        actions_since,
-        count_then,
-        row[3],
-        row[4],
-        row[5],
-        row[6],
+def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
+    """The mix at each of these month ends from the kept rows, for the days where every action in scope has one."""
+    in_scope = _in_scope(query)
+    kept = ActionMonthEnd.__table__.alias("kept")
+    point = case_of_days(kept.c.month_end, days)
+    counted = (
+        select(point.label("point"), kept.c.rag, func.count().label("n"))
+        # "+ 0": read the months' rows off the (month_end, rag, action_id) index, checking each id
+        # against the scope, rather than looking each action in scope up month by month.
+        .where(kept.c.month_end.in_(days), (kept.c.action_id + 0).in_(select(in_scope.c.id)))
+        .group_by(kept.c.month_end, kept.c.rag)
     )
+    mix: dict[int, dict[Rag, int]] = {index: dict.fromkeys(Rag, 0) for index in range(len(days))}
+    for index, rag_value, n in db.session.execute(counted):
+        mix[index][Rag(rag_value)] = n
+    # How many actions in scope existed at each month end (one pass): every one must have its row.
+    existed = select(*(
+        func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days
+    )).where(Action.id.in_(select(in_scope.c.id)))  # fmt: skip
+    expected = db.session.execute(existed).one()
+    return {days[index]: counts for index, counts in mix.items() if sum(counts.values()) == expected[index]}
 
 
-def _still_valid(point: RagTrendPoint, marks: _Marks) -> bool:
-    if point.actions_high != marks.checked_actions or point.actions_count != marks.checked_count:
-        return False  # counted at another time than the oldest kept point: simpler to recount
-    if marks.history_high < point.history_high or marks.actions_now_up_to_checked != point.actions_count:
-        return False  # history or actions removed
-    if marks.scope_changes:
-        return False
-    if marks.new_history_from is not None and marks.new_history_from <= point.moment:
-        return False
-    return not (marks.new_actions_from is not None and marks.new_actions_from <= point.moment)
+def case_of_days(column, days: list[date]):
+    """The position of the column's day among `days` (the point it belongs to)."""
+    return case(*((column == day, index) for index, day in enumerate(days)))
 
 
-def _keep(
-    key: str, stale: list[int], still_valid: list[int], counted: dict[date, dict[Rag, int]], marks: _Marks
-) -> None:
-    """Store new counts and move the kept points' marks up to now.
+# --- keeping the month ends ----------------------------------------------------------------------------
 
-    On a connection of its own, so a page that only reads never commits its own session; a
-    concurrent view may store the same points first, which is fine: they are the same counts.
+
+def take_month_ends(today: date) -> int:
+    """Write every action's state at each month end before today that is not yet kept; the rows written.
+
+    Oldest first, each month from the month before and its own history. The caller commits.
     """
-    now = clock.now()
-    highs = {
-        "history_high": marks.history_high,
-        "actions_high": marks.actions_high,
-        "actions_count": marks.actions_count,
-    }
-    table = RagTrendPoint.__table__
-    try:
-        with db.engine.begin() as connection:
-            if stale:
-                connection.execute(delete(table).where(table.c.id.in_(stale)))
-            if still_valid:
-                connection.execute(update(table).where(table.c.id.in_(still_valid)).values(**highs))
-            if counted:
-                connection.execute(
-                    insert(table),
-                    [
-                        {
-                            "scope": key,
-                            "moment": end_of_day(day),
-                            "computed_at": now,
-                            **highs,
-                            **{column: counts[rag] for rag, column in _RAG_COLUMNS.items()},
-                        }
-                        for day, counts in counted.items()
-                    ],
-                )
-    except IntegrityError:
-        pass  # another view stored these points first
-    except OperationalError:
-        # SQLite busy for longer than its timeout: the counts are right, just not kept this time.
-        current_app.logger.warning("Could not keep the dashboard trend points for %s", key, exc_info=True)
+    first = db.session.scalar(select(func.min(Action.created_at)))
+    if first is None:
+        return 0
+    table = ActionMonthEnd.__table__
+    # Counted rather than summed from each INSERT's row count, which not every driver reports.
+    kept_before = db.session.scalar(select(func.count()).select_from(table)) or 0
+    previous = last_month_end(first.date().replace(day=1) - timedelta(days=1))
+    days = month_ends(first.date(), today, limit=10**6)
+    if not days:
+        return 0
+    # Only the month ends missing a row: the actions that existed then against the rows kept.
+    kept = dict(db.session.execute(select(table.c.month_end, func.count()).group_by(table.c.month_end)).all())
+    existed = db.session.execute(
+        select(*(func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days))
+    ).one()
+    for month_end, actions in zip(days, existed, strict=True):
+        if kept.get(month_end, 0) >= actions:
+            previous = month_end
+            continue
+        moment = end_of_day(month_end)
+        action = aliased(Action)  # not the rebuild's own Action, which it would otherwise correlate with
+        missing = select(action.id).where(
+            action.created_at <= moment,
+            ~exists().where(and_(table.c.month_end == month_end, table.c.action_id == action.id)),
+        )
+        state = state_at(moment, with_progress=False, action_ids=missing, month_end=previous)
+        db.session.execute(
+            insert(table).from_select(
+                ["month_end", "action_id", *MONTH_END_FIELDS, "rag"],
+                select(
+                    literal(month_end).label("month_end"),
+                    state.c.id,
+                    *(state.c[name] for name in MONTH_END_FIELDS),
+                    effective_delivery_rag_sql(state.c.delivery_rag, state.c.status, state.c.due_date, month_end),
+                ),
+            )
+        )
+        previous = month_end
+    return (db.session.scalar(select(func.count()).select_from(table)) or 0) - kept_before

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, insert, literal, null
+from sqlalchemy import DateTime, Select, delete, insert, literal, null
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.history_values import LIST_FIELDS, TRACKED_FIELDS, serialise
-from tracker.models import SYSTEM_ACTOR, Action, HistoryEntry, ProgressUpdate, User
+from tracker.models import SYSTEM_ACTOR, Action, ActionMonthEnd, HistoryEntry, ProgressUpdate, User
+from tracker.models.dashboard import MONTH_END_FIELDS
 
 __all__ = ["TRACKED_FIELDS", "apply_changes", "record_event", "record_events_from"]
 
@@ -57,7 +58,21 @@ def record_event(
         **_actor_fields(actor),
     )
     db.session.add(entry)
+    if field in MONTH_END_FIELDS:
+        _forget_month_ends(entry.created_at, action.id)
     return entry
+
+
+def _forget_month_ends(at: datetime, action_id: int | None = None) -> None:
+    """A change dated at or before a kept month end makes that month's kept state wrong: delete it.
+
+    Changes are dated as they happen, after every kept month end, so this deletes nothing unless
+    the clock was set back (TRACKER_TODAY). The nightly job writes the rows again from history.
+    """
+    statement = delete(ActionMonthEnd).where(ActionMonthEnd.month_end >= at.date())
+    if action_id is not None:
+        statement = statement.where(ActionMonthEnd.action_id == action_id)
+    db.session.execute(statement)
 
 
 def record_events_from(events: Select, at: datetime) -> None:
@@ -69,6 +84,7 @@ def record_events_from(events: Select, at: datetime) -> None:
     """
     rows = events.add_columns(null(), literal(SYSTEM_ACTOR), literal(at, DateTime))
     db.session.execute(insert(HistoryEntry).from_select([*BULK_COLUMNS, "actor_id", "actor_name", "created_at"], rows))
+    _forget_month_ends(at)  # whichever actions the entries were for
 
 
 def apply_changes(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
@@ -23,7 +23,6 @@ from tracker.models import (
     OwnerKind,
     Plan,
     Post,
-    RagTrendPoint,
     Status,
     Strand,
     User,
@@ -122,8 +121,6 @@ def set_archived(actor: User, plan: Plan, archived: bool, reason: str = "") -> N
         plan_id=plan.id,
     )
     plan.archived_at = clock.now() if archived else None
-    # The kept trend of views with no plan chosen counted this plan (or left it out): count it again.
-    db.session.execute(delete(RagTrendPoint).where(RagTrendPoint.scope.like("v1|plan=|strand=|%")))
     db.session.flush()
 
 

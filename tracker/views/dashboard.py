@@ -17,15 +17,13 @@ from werkzeug.datastructures import MultiDict
 
 from tracker import charts, clock
 from tracker.access import allow_signed_in
-from tracker.data_version import kept
 from tracker.formatting import format_date
 from tracker.forms.dashboard import DashboardFiltersForm, read_day
 from tracker.models import RAG_ORDER, Rag
-from tracker.permissions import sees_restricted
 from tracker.plotly_assets import STYLE_ELEMENT_ID, plotly_bundle
 from tracker.queries.actions import MOVES_CAP, ActionFilters, count_actions, list_actions
 from tracker.queries.changes import Change
-from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices, plans_in_view
+from tracker.queries.dashboard import Bar, Choices, OwnerLine, build_dashboard, filter_choices
 from tracker.queries.measures import dashboard_measures
 from tracker.queries.states import DUE_SOON_WORDS
 from tracker.views.query_args import read_int, read_member
@@ -35,6 +33,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PAGE_SIZE = 100
 # Under each agency, its accountable posts with most red or overdue actions; a link lists the rest.
 POSTS_SHOWN = 5
+# The agencies with most red or overdue actions; "?agencies=all" shows every one. Rendering only
+# what is shown keeps the page small: every agency and post row carries three links.
+AGENCIES_SHOWN = 10
 # Query-string names of the scope filters, which every link from the dashboard carries on.
 SCOPE = {"plan": "plan_id", "strand": "strand_id", "agency": "agency_id", "post": "post_id", "as_at": "as_at"}
 # And of the filters a figure adds (flags take "1").
@@ -55,22 +56,21 @@ FLAG_ARGS = (
 @bp.get("")
 @allow_signed_in
 def show():
-    choices = kept(("filter choices",), filter_choices)
+    choices = filter_choices()
     form, filters = read_filters(request.args, choices)
     today = clock.today()
     by_meeting = request.args.get("trend") == "meetings"
-    # Counted once per change to the data: every view in between is given the same dashboard.
-    dashboard = kept(
-        ("dashboard", filters, sees_restricted(current_user), today, by_meeting),
-        lambda: build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting),
-        plan_ids=plans_in_view(filters, choices),
-    )
+    dashboard = build_dashboard(filters, current_user, today, choices, trend_by_meeting=by_meeting)
     links = Links(filters)
+    # Strands are drawn for one plan; across plans, the plans' bars (each links to its own strands).
+    strands = dashboard.strands if len(dashboard.plans) <= 1 else []
+    all_agencies = request.args.get("agencies") == "all"
+    agencies = dashboard.agencies if all_agencies else dashboard.agencies[:AGENCIES_SHOWN]
     figures = {
-        "strands": charts.rag_bars(dashboard.strands, links.actions, "strand"),
+        "strands": charts.rag_bars(strands, links.actions, "strand"),
         "plans": charts.rag_bars(dashboard.plans, links.actions, "plan"),
         "outcomes": charts.delivery_outcome(dashboard.grid, links.actions),
-        "agencies": charts.agencies(dashboard.agencies, links.actions),
+        "agencies": charts.agencies(agencies, links.actions),
         "trend": charts.trend(
             dashboard.trend, links.actions, last_is_today=not dashboard.is_past, by_meeting=dashboard.trend_by_meeting
         ),
@@ -90,6 +90,9 @@ def show():
         ),
         form=form,
         dashboard=dashboard,
+        strands=strands,
+        agencies=agencies,
+        agencies_hidden=len(dashboard.agencies) - len(agencies),
         figures=figures,
         link=links.actions,
         links=links,
@@ -112,7 +115,7 @@ def show():
 @bp.get("/actions")
 @allow_signed_in
 def actions():
-    choices = kept(("filter choices",), filter_choices)
+    choices = filter_choices()
     form, filters = read_filters(request.args, choices)
     today = clock.today()
     total = count_actions(filters, current_user, today)
@@ -387,28 +390,14 @@ def _count_link_html(number: int | None, href: str, label: str) -> str:
     return f'<a class="govuk-link" href="{escape(href)}">{number:,}{hidden}</a>'
 
 
-@bp.cli.command("count-trend")
-def count_trend_command() -> None:
-    """Count and keep the RAG trend of all plans and of each plan, as board members and councillors see it.
+@bp.cli.command("month-ends")
+def month_ends_command() -> None:
+    """Keep each action's state at every past month end not yet kept (the nightly auto-amber run does this too).
 
-    The dashboard counts a trend the first time it is viewed and keeps it; after an import (which
-    dates its history in the past) run this so nobody waits for the counting.
+    The dashboard's trend and past views start from these; run it after an import or restoring a backup.
     """
     import click
 
-    from tracker.models import Role, User
+    from tracker.jobs import take_month_ends
 
-    today = clock.today()
-    choices = filter_choices()
-    scopes = [None, *(plan.id for plan in choices.plans)]
-    # Transient viewers: only their role matters, to count with and without restricted actions.
-    # Never saved, so their empty password hashes can sign nobody in.
-    for viewer in (
-        User(role=Role.BOARD, email="", name="trend", password_hash=""),  # nosec B106
-        User(role=Role.SCRUTINY, email="", name="trend", password_hash=""),  # nosec B106
-    ):
-        for plan_id in scopes:
-            build_dashboard(ActionFilters(plan_id=plan_id, live=True), viewer, today, choices)
-    click.echo(
-        f"Kept the trend of {len(scopes)} dashboards (all plans and each plan), with and without restricted actions."
-    )
+    click.echo(f"Kept {take_month_ends():,} month-end states of actions.")
