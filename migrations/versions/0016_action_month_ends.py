@@ -3,8 +3,8 @@
 The dashboard counts afresh on every view; the trend and past views read the month-end states the
 nightly job writes.
 
-Revision ID: 0015_action_month_ends
-Revises: 0010_import
+Revision ID: 0016_action_month_ends
+Revises: 0015_evidence_storage
 Create Date: 2026-11-29 15:40:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0015_action_month_ends"
-down_revision = "0010_import"
+revision = "0016_action_month_ends"
+down_revision = "0015_evidence_storage"
 branch_labels = None
 depends_on = None
 
