@@ -261,3 +261,18 @@ def test_the_command_previews_with_dry_run_and_imports_without(app, story, tmp_p
     bad.write_bytes(b"Name,Score\r\n")
     unreadable = runner.invoke(args=["tracker", "import-measures", str(bad), "--plan", PLAN])
     assert unreadable.exit_code != 0 and "no row of column names" in unreadable.output
+
+
+def test_the_preview_makes_the_same_number_of_statements_whatever_the_files_size(admin_client, story):
+    from tests.integration.test_query_counts import counted_statements
+
+    def statements(rows: int) -> int:
+        lines = [f"{('Q1', 'Q2', 'Q3')[n % 3]} 2015/16,Missing episodes,{n}" for n in range(rows)]
+        data = ("Period,Measure,Value\r\n" + "\r\n".join(lines)).encode()
+        upload_id = _uploaded(admin_client, story["plan"].id, data=data)
+        admin_client.get(url_for("measure_imports.preview", upload_id=upload_id))  # warm: the session's user
+        with counted_statements() as seen:
+            assert admin_client.get(url_for("measure_imports.preview", upload_id=upload_id)).status_code == 200
+        return len(seen)
+
+    assert statements(3) == statements(60)
