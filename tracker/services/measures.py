@@ -20,7 +20,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.measure_periods import Frequency, Period, periods_between
-from tracker.measures_rag import format_figure
+from tracker.measures_rag import format_figure, target_text
 from tracker.models import (
     SYSTEM_ACTOR,
     Action,
@@ -310,7 +310,7 @@ def set_targets(
 
 
 def _target_text(target: float, tolerance: float) -> str:
-    return f"{format_figure(target)} (tolerance {format_figure(tolerance)})"
+    return target_text(target, tolerance)  # past views read it back (tracker/queries/measures.py)
 
 
 # --- figures -------------------------------------------------------------------------------------
