@@ -12,7 +12,6 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.import_files import xlsx_bytes
 from tests.measures_support import enter, make_measure
 from tracker.extensions import db
 from tracker.measure_periods import Frequency
@@ -158,25 +157,43 @@ def test_confirming_writes_new_figures_and_corrections_into_each_measures_histor
     assert "There is nothing to import" in page.get_text()
 
 
+def _figures_workbook() -> bytes:
+    """A title row above loose headers, date cells, and a percentage kept as Excel keeps it (0.5 shown as 50%)."""
+    from openpyxl import Workbook
+
+    from tests.import_files import FIXED_TIME
+
+    workbook = Workbook()
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
+    sheet = workbook.active
+    sheet.title = "Figures"
+    for row in (
+        ["Performance figures for the LSCB"],
+        [],
+        ["Period", "Measure", "Value (count)"],
+        [datetime(2015, 8, 15), "Missing episodes", 14],  # a date cell inside Q2
+        ["Jul-Sep 2015", INTERVIEWS, 0.5],
+        [datetime(2015, 9, 1), "Staff trained", 7],  # a monthly measure: September 2015
+    ):
+        sheet.append(row)
+    sheet["C5"].number_format = "0%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def test_an_excel_workbook_with_a_title_row_date_cells_and_loose_headers(admin_client, story):
-    workbook = xlsx_bytes({
-        "Figures": [
-            ["Performance figures for the LSCB"],
-            [],
-            ["Period", "Measure", "Value (count)"],
-            [datetime(2015, 8, 15), "Missing episodes", 14],  # a date cell inside Q2
-            ["Jul-Sep 2015", INTERVIEWS, 0.5],
-            [datetime(2015, 9, 1), "Staff trained", 7],  # a monthly measure: September 2015
-        ]
-    })  # fmt: skip
-    upload_id = _uploaded(admin_client, story["plan"].id, data=workbook, filename="figures.xlsx")
+    upload_id = _uploaded(admin_client, story["plan"].id, data=_figures_workbook(), filename="figures.xlsx")
     page = admin_client.get_page("measure_imports.preview", upload_id=upload_id)
     rows = {int(tr["data-row"]): tr for tr in page.select("tr[data-row]")}
     assert {line: tr["data-status"] for line, tr in rows.items()} == {4: "new", 5: "correction", 6: "new"}
     assert "Q2 2015/16" in rows[4].get_text(" ", strip=True)
+    assert "37.5% to 50%" in rows[5].get_text(" ", strip=True)
     assert "September 2015" in rows[6].get_text(" ", strip=True)
     assert admin_client.post_form(url_for("measure_imports.preview", upload_id=upload_id), {}).status_code == 302
-    assert _figures()[(story["trained"].id, date(2015, 9, 1))][0] == 7.0
+    figures = _figures()
+    assert figures[(story["trained"].id, date(2015, 9, 1))][0] == 7.0
+    assert figures[(story["interviews"].id, date(2015, 7, 1))][0] == 50.0
 
 
 @pytest.mark.parametrize(
@@ -276,3 +293,9 @@ def test_the_preview_makes_the_same_number_of_statements_whatever_the_files_size
         return len(seen)
 
     assert statements(3) == statements(60)
+
+
+def test_a_figures_upload_is_not_a_plan_upload(admin_client, story):
+    upload_id = _uploaded(admin_client, story["plan"].id)
+    for endpoint in ("imports.choose_table", "imports.map_columns", "imports.preview"):
+        assert admin_client.get(url_for(endpoint, upload_id=upload_id)).status_code == 404
