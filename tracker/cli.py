@@ -172,6 +172,56 @@ def import_command(
         click.echo(f"  Timescale to review: {item}")
 
 
+@tracker_cli.command("import-measures")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_name", required=True, help="The plan whose measures the figures are for.")
+@click.option("--dry-run", is_flag=True, help="Show what each row would do and save nothing.")
+def import_measures_command(file: Path, plan_name: str, dry_run: bool) -> None:
+    """Import measure figures (period, measure, value; optionally note and source) from a CSV or Excel file.
+
+    Every row is listed as new, a correction, unchanged or refused with its reason; refused rows are never
+    saved. Each change is written to its measure's history as the system's, "Imported from FILE".
+    """
+    from tracker.importers.tables import read_tables
+    from tracker.services.import_measures import (
+        CORRECTION,
+        FiguresFileError,
+        build_figures_preview,
+        import_figures,
+    )
+
+    plan = db.session.scalar(select(Plan).where(Plan.name == plan_name))
+    if plan is None:
+        raise click.ClickException(f"There is no plan called {plan_name!r}. Nothing was imported.")
+    if file.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.ClickException(f"{file.name!r} is not a CSV or Excel (.xlsx) file. Nothing was imported.")
+    today = clock.today()
+    try:
+        preview = build_figures_preview(plan, read_tables(file.name, file.read_bytes()), file.name, today)
+    except (PlanFileError, FiguresFileError) as error:
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    for note in preview.notes:
+        click.echo(f"  Note: {note}")
+    for row in preview.rows:
+        what = row.status
+        if row.status == CORRECTION:
+            what += f": {row.figure(row.old_value)} to {row.figure(row.value)}"
+        elif row.reason:
+            what += f": {row.reason}"
+        click.echo(f"Row {row.line}: {what}")
+    counts = preview.counts
+    summary = (
+        f"{counts['new']} new, {counts['correction']} corrected, {counts['unchanged']} unchanged, "
+        f"{counts['refused']} refused"
+    )
+    if dry_run:
+        click.echo(f"Dry run: {summary}; nothing was saved.")
+        return
+    import_figures(preview, None, today)
+    db.session.commit()
+    click.echo(f"Imported into {plan.name!r}: {summary} (refused rows were not saved).")
+
+
 @tracker_cli.command("export")
 @click.option(
     "--plan", "plan_name", required=True, help="The plan's name, as on the plans page (quote names with spaces)."

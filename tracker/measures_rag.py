@@ -8,6 +8,7 @@ there is nothing to rate. Pages, the dashboard and reports use these two; tests 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_
@@ -22,6 +23,23 @@ def format_figure(value: float | None, percentage: bool = False) -> str:
         return ""
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{text}%" if percentage else text
+
+
+# A target as its measure's history writes it, "1,250 (tolerance 12.5)": read back for past views.
+_TARGET_TEXT = re.compile(r"^(?P<target>[\d,]+(?:\.\d+)?) \(tolerance (?P<tolerance>[\d,]+(?:\.\d+)?)\)$")
+
+
+def target_text(target: float, tolerance: float) -> str:
+    """How a period's target is written in the measure's history (shown as it is on the measure's page)."""
+    return f"{format_figure(target)} (tolerance {format_figure(tolerance)})"
+
+
+def read_target_text(text: str | None) -> tuple[float, float] | None:
+    """The target and tolerance a history entry set (to two decimal places, as written), or None."""
+    match = _TARGET_TEXT.match(text or "")
+    if match is None:
+        return None
+    return float(match["target"].replace(",", "")), float(match["tolerance"].replace(",", ""))
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,47 @@ def test_an_owner_enters_a_figure_and_the_board_sees_the_measure_turn_green(
     expect(board_page.locator("#latest")).to_contain_text("Green")
     expect(board_page.get_by_role("link", name="Enter a figure")).to_have_count(0)
     board_page.context.close()
+
+
+def test_an_administrator_imports_a_quarters_figures_from_a_spreadsheet(page, live_server, monkeypatch, tmp_path):
+    from tests.browser.accessibility import assert_accessible
+
+    monkeypatch.setenv("TRACKER_TODAY", "2015-10-05")
+    plan = factories.make_plan(name="CSE plan")
+    measure = make_measure(plan, name="Referrals to the multi-agency CSE meeting")
+    enter(measure, "2015-04-01", 31)  # Red against 40
+    admin = factories.make_user(Role.ADMIN)
+    db.session.commit()
+    figures = tmp_path / "LSCB figures.csv"
+    figures.write_bytes(
+        b"Quarter,Measure name,Figure\r\n"
+        b"Jul-Sep 2015,referrals to the multi-agency CSE meeting,45\r\n"
+        b"Oct-Dec 2015,Referrals to the multi-agency CSE meeting,50\r\n"
+    )
+
+    _sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/measures")
+    page.get_by_role("link", name="Import figures from a spreadsheet").click()
+    expect(page.locator("h1")).to_have_text("Import figures")
+    assert_accessible(page, "the figures upload page")
+    page.get_by_label("Plan").select_option(label="CSE plan")
+    page.get_by_label("Upload a file of figures").set_input_files(str(figures))
+    page.get_by_role("button", name="Upload and check").click()
+
+    expect(page.locator("h1")).to_have_text("Check the figures before importing")
+    expect(page.locator("tr[data-row='2']")).to_contain_text("New")
+    expect(page.locator("tr[data-row='3']")).to_contain_text("Q3 2015/16 is in the future or not over yet")
+    expect(page.locator("[data-refused-rows]")).to_contain_text("Row 3")
+    assert_accessible(page, "the figures preview")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("button", name="Import the figures").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "1 new, 0 corrected, 0 unchanged, 1 refused and not saved"
+    )
+    page.get_by_role("link", name="Referrals to the multi-agency CSE meeting").click()
+    expect(page.locator("#latest")).to_contain_text("Green: 45 meets the target of at least 40")
+    expect(page.locator("main")).to_contain_text("Imported from LSCB figures.csv")
+    assert page.console_errors == []

@@ -81,6 +81,7 @@ FIGURE = {"period": "2015-04-01", "value": "99", "note": "Sneaky"}
 CORRECTION = {"value": "98", "reason": "Sneaky"}
 FREEZE = {"meeting_name": "Sneaky", "meeting_date": ["12", "1", "2016"], "as_at": ["", "", ""], "version": "full"}
 PLAN_FILE = {"file": (b"Ref,Action\n1.1,Do it\n", "plan.csv")}  # bytes: a fresh file object per request
+FIGURES_FILE = {"file": (b"Period,Measure,Value\nQ1 2015/16,Return home interviews,31\n", "figures.csv")}
 # A link from an email that was never sent: refused in the same words whoever follows it.
 BOGUS_TOKEN = "not-a-real-token"
 REPORT_READERS_PAGE = signed_in(200, 403, 200, 200)
@@ -204,6 +205,10 @@ TABLE = [
         signed_in(ALLOWED, 403, 403, 403),
         CORRECTION,
     ),
+    Row("measure_imports.upload", "GET", "/measures/import", ADMIN_ONLY_PAGE),
+    Row("measure_imports.upload", "POST", "/measures/import", ADMIN_ONLY_WRITE, {"plan": "{plan}", **FIGURES_FILE}),
+    Row("measure_imports.preview", "GET", "/measures/import/{figures_upload}", ADMIN_ONLY_PAGE),
+    Row("measure_imports.preview", "POST", "/measures/import/{figures_upload}", ADMIN_ONLY_WRITE),
     Row("admin.index", "GET", "/admin/", ADMIN_ONLY_PAGE),
     Row("admin.log_page", "GET", "/admin/log", ADMIN_ONLY_PAGE),
     Row("admin.plans", "GET", "/admin/plans", ADMIN_ONLY_PAGE),
@@ -381,6 +386,10 @@ def world(app, client_as, pinned_today):
         assert frozen.status_code == 302, frozen.get_data(as_text=True)
         reports[name] = int(frozen.location.rstrip("/").rsplit("/", 1)[1])
     upload_id = _upload_to_preview(admin)
+    figures = admin.post_form(
+        "/measures/import", {"plan": str(plan.id), "file": (io.BytesIO(FIGURES_FILE["file"][0]), "f.csv")}
+    )
+    assert figures.status_code == 302, figures.get_data(as_text=True)
     ids = {
         "plan": plan.id,
         "mine": mine.id,
@@ -401,6 +410,7 @@ def world(app, client_as, pinned_today):
         "restricted": restricted.id,
         **reports,
         "upload": upload_id,
+        "figures_upload": int(figures.location.rstrip("/").rsplit("/", 1)[1]),
         **{name: measure.id for name, measure in measures.items()},
     }
     # The forms' hidden version fields, as a browser that had the form open would send them back.

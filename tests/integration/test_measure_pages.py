@@ -203,7 +203,7 @@ def test_the_dashboards_past_view_uses_the_figures_known_then(setting, client_as
 
     # Q1's 44 (Green) was entered on 14 July; Q2's 36 (Amber) on 14 October.
     words, past = counts("/dashboard?as_at=2015-07-31")
-    assert "as the figures were known at the end of 31 July 2015" in words
+    assert "as the figures and targets were known at the end of 31 July 2015" in words
     assert (past["Green"], past["Amber"]) == ("1", "0")
     _words, now = counts("/dashboard")
     assert (now["Green"], now["Amber"]) == ("0", "1")

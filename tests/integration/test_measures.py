@@ -233,3 +233,33 @@ def test_past_views_use_the_figures_known_then(app):
     # A measure defined after the moment is not in the past view at all.
     assert dashboard_measures(viewer, date(2015, 2, 1), moment=datetime(2015, 2, 1, 23, 59)).measures == []
     assert quarter("2015-04-01").label == "Q1 2015/16"
+
+
+def test_past_views_use_the_targets_known_then(app):
+    """A target raised later does not turn a past view's figure Red in hindsight; one not yet set is not rated."""
+    from tracker.reports.dataset import ReportChoice, build_report
+    from tracker.services.measures import set_targets
+
+    plan = factories.make_plan()
+    measure = make_measure(plan, target=40, tolerance=5, target_periods=("2015-04-01", "2015-07-01"))
+    enter(measure, "2015-04-01", 41, at=datetime(2015, 7, 10, 10))  # Green against 40
+    # Raised on 1 September to 1,250 with a tolerance of 12.5, and Q3's first set then too.
+    set_targets(measure, quarter("2015-04-01"), quarter("2015-10-01"), 1250, 12.5, None, "Raised", datetime(2015, 9, 1))
+    enter(measure, "2015-10-01", 1245, at=datetime(2016, 1, 10, 10))
+    db.session.commit()
+    viewer = factories.make_user(Role.BOARD)
+
+    def latest(day: date, moment: datetime | None):
+        [summary] = dashboard_measures(viewer, day, moment=moment).measures
+        return summary.rag.rag.value, summary.latest_target, summary.latest_tolerance
+
+    assert latest(date(2015, 8, 31), datetime(2015, 8, 31, 23, 59)) == ("green", 40.0, 5.0)
+    assert latest(date(2015, 9, 30), datetime(2015, 9, 30, 23, 59)) == ("red", 1250.0, 12.5)
+    assert latest(date(2016, 1, 20), None) == ("amber", 1250.0, 12.5)  # Q3: 1,245 within 12.5 of 1,250
+
+    # A past report reads the targets known then, period by period.
+    report = build_report(ReportChoice(plan_id=plan.id, as_at=date(2015, 8, 31)), viewer, date(2016, 1, 20),
+                          datetime(2016, 1, 20, 10))  # fmt: skip
+    [figures] = report.measures
+    first = figures.periods[0]
+    assert (first.target, first.tolerance, first.rag.rag.value) == (40.0, 5.0, "green")

@@ -181,3 +181,53 @@ def test_a_frozen_full_report_showing_a_restricted_measure_is_hidden_from_counci
     assert councillor.get(f"/reports/frozen/{ids['full']}/pdf").status_code == 404
     public_pdf = councillor.get(f"/reports/frozen/{ids['public']}/pdf")
     assert public_pdf.status_code == 200 and SECRET not in _pdf_text(public_pdf.data)
+
+
+def test_a_frozen_report_keeps_its_measures_csv_whatever_figures_are_corrected_later(app, story, client_as):
+    import hashlib
+
+    from tracker.models import FrozenReport
+
+    admin_client = client_as(Role.ADMIN)
+    response = admin_client.post_form(
+        "/reports/frozen/new",
+        {"plan": str(story["plan"].id), "meeting_name": "Scrutiny committee", "meeting_date": ["12", "1", "2016"],
+         "as_at": ["", "", ""], "version": "full"},
+    )  # fmt: skip
+    report_id = int(response.location.rstrip("/").rsplit("/", 1)[1])
+    frozen = admin_client.get(f"/reports/frozen/{report_id}/measures-csv")
+    assert frozen.status_code == 200
+    assert "coventry-cse-plan-2015-17-as-at-2016-01-20-measures.csv" in frozen.headers["Content-Disposition"]
+    digest = hashlib.sha256(frozen.data).hexdigest()
+    assert frozen.headers["X-Content-SHA256"] == digest
+    page = admin_client.get(f"/reports/frozen/{report_id}").get_data(as_text=True)
+    assert digest in page and "Download the measures CSV" in page
+    assert [r["Value"] for r in _csv_rows(frozen.data) if r["Measure"].startswith("Return")] == ["30", "37.5", "41"]
+
+    # Later the Q3 figure is corrected and Q1's note changes: today's CSV shows it, the frozen one never does.
+    correct_to(story["interviews"], "2015-10-01", 45, at=datetime(2016, 1, 20, 11))
+    db.session.commit()
+    today = render(_report(story), "measures-csv")
+    assert [r["Value"] for r in _csv_rows(today) if r["Measure"].startswith("Return")] == ["30", "37.5", "45"]
+    again = admin_client.get(f"/reports/frozen/{report_id}/measures-csv")
+    assert again.data == frozen.data
+    assert db.session.get(FrozenReport, report_id).measures_csv_sha256 == digest
+
+
+def test_a_report_frozen_before_measures_csvs_were_kept_offers_only_its_own_files(app, story, client_as):
+    from tracker.models import FrozenReport
+
+    admin_client = client_as(Role.ADMIN)
+    old = FrozenReport(
+        plan_id=story["plan"].id, plan_name=PLAN, meeting_name="Board, October 2015", meeting_date=date(2015, 10, 5),
+        as_at=date(2015, 10, 5), is_public=True, has_restricted=False, frozen_at=datetime(2015, 10, 5, 9),
+        frozen_by_name="Someone", figures={"total": 0, "by_rag": {}, "overdue_amber": 0, "exceptions": 0},
+        file_stem="old-report", pdf=b"%PDF", xlsx=b"PK", csv=b"a,b", pdf_sha256="a" * 64, xlsx_sha256="b" * 64,
+        csv_sha256="c" * 64,
+    )  # fmt: skip
+    db.session.add(old)
+    db.session.commit()
+    page = admin_client.get(f"/reports/frozen/{old.id}").get_data(as_text=True)
+    assert "Download the CSV" in page and "measures CSV" not in page
+    assert admin_client.get(f"/reports/frozen/{old.id}/measures-csv").status_code == 404
+    assert admin_client.get(f"/reports/frozen/{old.id}/csv").data == b"a,b"

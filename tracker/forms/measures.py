@@ -7,8 +7,10 @@ any other way figures come in give the same messages.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -146,3 +148,20 @@ class CorrectionForm(FlaskForm):
         validators=[InputRequired(message="Enter why the figure is being corrected"), Length(max=5000)],
     )
     submit = SubmitField("Save correction", widget=GovSubmitInput())
+
+
+class FiguresUploadForm(FlaskForm):
+    """Step 1 of importing figures: the plan whose measures they are, and the file."""
+
+    plan = MenuField("Plan")
+    file = FileField(
+        "Upload a file of figures",
+        widget=GovFileInput(),
+        description="A CSV file or an Excel workbook (.xlsx), up to 20 MB, with a column for the period, "
+        "the measure and the figure, and optionally a note and its source.",
+    )
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class FiguresConfirmForm(FlaskForm):
+    submit = SubmitField("Import the figures", widget=GovSubmitInput())

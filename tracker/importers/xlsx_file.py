@@ -1,7 +1,8 @@
 """Excel workbooks: one Table per sheet, as the sheet shows it.
 
 Merged cells fill their value across the whole merged range (a strand name merged down its
-rows belongs to each row); hidden rows are left out and listed; formulas are read as the values
+rows belongs to each row); hidden rows are left out and listed; a number formatted as a percentage reads as the sheet shows it (0.45 as
+"45%"); formulas are read as the values
 Excel last calculated, and a formula with no saved value is reported rather than read as blank.
 
 The sheets are read straight from their XML with lxml, streaming: a full openpyxl load builds an
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from lxml import etree
@@ -80,25 +82,37 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
     return [] if root is None else [_text_of(si) for si in root.iter(f"{NS}si")]
 
 
-def _date_styles(archive: zipfile.ZipFile) -> set[int]:
-    """The cell style indexes whose number format shows a date."""
+@dataclass(frozen=True)
+class _NumberStyles:
+    """The cell style indexes whose number format shows a date, and those showing a percentage."""
+
+    dates: frozenset[int] = frozenset()
+    percentages: frozenset[int] = frozenset()
+
+
+def _is_percentage_format(code: str) -> bool:
+    # A % outside quoted text or an escape shows the number times 100: 0.45 is shown (and meant) as 45%.
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+
+
+def _number_styles(archive: zipfile.ZipFile) -> _NumberStyles:
     root = _xml(archive, "xl/styles.xml")
     if root is None:
-        return set()
+        return _NumberStyles()
     formats = dict(BUILTIN_FORMATS)
     for number_format in root.iter(f"{NS}numFmt"):
         formats[int(number_format.get("numFmtId", "0"))] = number_format.get("formatCode", "")
     cell_styles = root.find(f"{NS}cellXfs")
     if cell_styles is None:
-        return set()
-    return {
-        index
-        for index, xf in enumerate(cell_styles.iter(f"{NS}xf"))
-        if is_date_format(formats.get(int(xf.get("numFmtId", "0")), ""))
-    }
+        return _NumberStyles()
+    codes = [formats.get(int(xf.get("numFmtId", "0")), "") for xf in cell_styles.iter(f"{NS}xf")]
+    return _NumberStyles(
+        dates=frozenset(index for index, code in enumerate(codes) if is_date_format(code)),
+        percentages=frozenset(index for index, code in enumerate(codes) if _is_percentage_format(code)),
+    )
 
 
-def _value(cell, shared: list[str], date_styles: set[int], epoch) -> tuple[str, bool]:
+def _value(cell, shared: list[str], styles: _NumberStyles, epoch) -> tuple[str, bool]:
     """The cell's text, and whether it is a formula with no saved value."""
     kind = cell.get("t", "n")
     value = cell.find(f"{NS}v")
@@ -115,12 +129,15 @@ def _value(cell, shared: list[str], date_styles: set[int], epoch) -> tuple[str, 
     if kind in ("str", "e"):
         return raw.strip(), False
     number = float(raw)
-    if int(cell.get("s", "0")) in date_styles:
+    style = int(cell.get("s", "0"))
+    if style in styles.dates:
         return cell_text(from_excel(number, epoch)), False
+    if style in styles.percentages:
+        return cell_text(round(number * 100, 9)) + "%", False  # as the sheet shows it; rounding undoes binary error
     return cell_text(number), False
 
 
-def _read_sheet(source, shared: list[str], date_styles: set[int], epoch):
+def _read_sheet(source, shared: list[str], styles: _NumberStyles, epoch):
     rows: dict[int, dict[int, str]] = {}
     hidden: list[int] = []
     merged: list[str] = []
@@ -134,7 +151,7 @@ def _read_sheet(source, shared: list[str], date_styles: set[int], epoch):
         for position, cell in enumerate(element.iter(f"{NS}c")):
             match = _CELL_REFERENCE.fullmatch(cell.get("r", ""))
             column = _column_index(match.group(1)) if match else position
-            text, formula_without_value = _value(cell, shared, date_styles, epoch)
+            text, formula_without_value = _value(cell, shared, styles, epoch)
             if formula_without_value:
                 unsaved.append(cell.get("r", f"row {number}"))
             if text:
@@ -159,7 +176,7 @@ def read_xlsx_tables(filename: str, data: bytes) -> list[Table]:
             raise damaged
         targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships}
         shared = _shared_strings(archive)
-        date_styles = _date_styles(archive)
+        styles = _number_styles(archive)
         properties = workbook.find(f"{NS}workbookPr")
         uses_1904 = properties is not None and properties.get("date1904") in ("1", "true")
         epoch = CALENDAR_MAC_1904 if uses_1904 else CALENDAR_WINDOWS_1900
@@ -170,7 +187,7 @@ def read_xlsx_tables(filename: str, data: bytes) -> list[Table]:
             if path not in archive.namelist():
                 continue  # a chart sheet or a broken link: no cells to read
             with archive.open(path) as source:
-                rows, hidden, merged, unsaved = _read_sheet(source, shared, date_styles, epoch)
+                rows, hidden, merged, unsaved = _read_sheet(source, shared, styles, epoch)
             tables.append(
                 _table(sheet.get("name", "Sheet"), sheet.get("state", "visible"), rows, hidden, merged, unsaved)
             )

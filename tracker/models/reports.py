@@ -1,4 +1,4 @@
-"""Reports frozen for a meeting: their figures and their three files, kept exactly as they were produced.
+"""Reports frozen for a meeting: their figures and their files, kept exactly as they were produced.
 
 Rows are only ever inserted: the ORM refuses to update or delete one, and no page offers to. The
 files live in the database (not on one server's disk), so every app server sees them and a backup
@@ -14,8 +14,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 
-# The formats a report is produced in, in the order pages list them.
-REPORT_FORMATS = ("pdf", "xlsx", "csv")
+# The formats a report is frozen in, in the order pages list them: the report itself, and the measures' own CSV
+# (one row per measure per period), so the figures a meeting saw can be checked against the ones stored later.
+REPORT_FORMATS = ("pdf", "xlsx", "csv", "measures-csv")
+
+
+def file_column(file_format: str) -> str:
+    """The column holding a format's bytes ("measures-csv" -> "measures_csv"); its SHA-256 is in <column>_sha256."""
+    return file_format.replace("-", "_")
 
 
 class FrozenReport(db.Model):
@@ -44,11 +50,24 @@ class FrozenReport(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     xlsx_sha256: Mapped[str] = mapped_column(String(64))
     csv_sha256: Mapped[str] = mapped_column(String(64))
+    # Reports frozen before the measures CSV was kept have none (None), and never will: a frozen report is final.
+    measures_csv: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    measures_csv_sha256: Mapped[str | None] = mapped_column(String(64))
 
-    def sha256(self, file_format: str) -> str:
-        return getattr(self, f"{file_format}_sha256")
+    def sha256(self, file_format: str) -> str | None:
+        return getattr(self, f"{file_column(file_format)}_sha256")
+
+    def content(self, file_format: str) -> bytes | None:
+        return getattr(self, file_column(file_format))
+
+    @property
+    def formats(self) -> list[str]:
+        """The formats this report was frozen in (older reports lack the measures CSV)."""
+        return [fmt for fmt in REPORT_FORMATS if self.sha256(fmt)]
 
     def file_name(self, file_format: str) -> str:
+        if file_format == "measures-csv":
+            return f"{self.file_stem}-measures.csv"
         return f"{self.file_stem}.{file_format}"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.measure_periods import Frequency, Period, ended_periods, periods_between
-from tracker.measures_rag import MeasureRag, format_figure, measure_rag, measure_rag_sql
+from tracker.measures_rag import MeasureRag, format_figure, measure_rag, measure_rag_sql, read_target_text
 from tracker.models import (
     Agency,
     Direction,
@@ -136,6 +136,24 @@ def _known_values(moment: datetime | None):
     return select(ranked.c.measure_id, ranked.c.period, ranked.c.value).where(ranked.c.n == 1).subquery("known")
 
 
+def _targets_known(ids: list[int], moment: datetime) -> dict[tuple[int, date], tuple[float, float]]:
+    """Each period's target and tolerance as last set at or before the moment, from the measures' history
+    (one query). A past view rates the figures known then against the targets known then: a target raised
+    later does not turn an old quarter Red in hindsight."""
+    targets: dict[tuple[int, date], tuple[float, float]] = {}
+    for measure_id, period, text in db.session.execute(
+        select(MeasureHistory.measure_id, MeasureHistory.period, MeasureHistory.new_value)
+        .where(
+            MeasureHistory.field == "target", MeasureHistory.recorded_at <= moment, MeasureHistory.measure_id.in_(ids)
+        )
+        .order_by(MeasureHistory.recorded_at, MeasureHistory.id)
+    ):
+        parsed = read_target_text(text)
+        if parsed is not None and period is not None:
+            targets[(measure_id, period)] = parsed
+    return targets
+
+
 def _summaries(
     statement: Select, day: date, moment: datetime | None = None, *, rated: bool = True
 ) -> list[MeasureSummary]:
@@ -150,7 +168,7 @@ def _summaries(
     ids = list(summaries)
     known = _known_values(moment)
     if rated:
-        _rate_latest(summaries, known)
+        _rate_latest(summaries, known, _targets_known(ids, moment) if moment is not None else None)
     have: dict[int, set[date]] = {}
     for measure_id, period in db.session.execute(
         select(known.c.measure_id, known.c.period).where(known.c.measure_id.in_(ids))
@@ -162,8 +180,13 @@ def _summaries(
     return list(summaries.values())
 
 
-def _rate_latest(summaries: dict[int, MeasureSummary], known) -> None:
-    """Each measure's latest known figure, rated against its period's target by the SQL twin (one query)."""
+def _rate_latest(
+    summaries: dict[int, MeasureSummary], known, targets_then: dict[tuple[int, date], tuple[float, float]] | None
+) -> None:
+    """Each measure's latest known figure, rated against its period's target by the SQL twin (one query).
+
+    A past view passes the targets known then: its figures are rated against those by the pure rule
+    (tests hold the two rules equal), since the targets table holds only today's."""
     ids = list(summaries)
     ranked = select(
         known.c.measure_id,
@@ -192,10 +215,13 @@ def _rate_latest(summaries: dict[int, MeasureSummary], known) -> None:
     for row in latest:
         summary = summaries[row.measure_id]
         summary.latest = Period.containing(row.period, summary.frequency)
-        summary.latest_value, summary.latest_target, summary.latest_tolerance = row.value, row.target, row.tolerance
-        explained = measure_rag(row.value, row.target, row.tolerance, summary.direction, summary.is_percentage)
+        target, tolerance = row.target, row.tolerance
+        if targets_then is not None:
+            target, tolerance = targets_then.get((row.measure_id, row.period), (None, None))
+        summary.latest_value, summary.latest_target, summary.latest_tolerance = row.value, target, tolerance
+        explained = measure_rag(row.value, target, tolerance, summary.direction, summary.is_percentage)
         # The count is the SQL's; the words are the pure rule's (tests hold the two equal).
-        summary.rag = MeasureRag(Rag(row.rag), explained.reason)
+        summary.rag = explained if targets_then is not None else MeasureRag(Rag(row.rag), explained.reason)
 
 
 # --- the measures list ---------------------------------------------------------------------------
@@ -529,14 +555,17 @@ def report_measures(
         .where(known.c.measure_id.in_(ids))
     ):
         values[(measure_id, period)] = (value, note or "", source or "", "" if public else (by or ""))
-    targets = {
-        (row.measure_id, row.period): row
-        for row in db.session.execute(
-            select(MeasureTarget.measure_id, MeasureTarget.period, MeasureTarget.target, MeasureTarget.tolerance).where(
-                MeasureTarget.measure_id.in_(ids)
+    if moment is not None:
+        targets = _targets_known(ids, moment)  # a past report's targets are those known then, as its figures are
+    else:
+        targets = {
+            (row.measure_id, row.period): (row.target, row.tolerance)
+            for row in db.session.execute(
+                select(
+                    MeasureTarget.measure_id, MeasureTarget.period, MeasureTarget.target, MeasureTarget.tolerance
+                ).where(MeasureTarget.measure_id.in_(ids))
             )
-        )
-    }
+        }
     latest_figure: dict[int, date] = {}
     for measure_id, start in values:
         latest_figure[measure_id] = max(start, latest_figure.get(measure_id, start))
@@ -550,8 +579,7 @@ def report_measures(
         periods = []
         for period in periods_between(first, last):
             value, note, source, by = values.get((summary.id, period.start), (None, "", "", ""))
-            target = targets.get((summary.id, period.start))
-            goal, slack = (target.target, target.tolerance) if target else (None, None)
+            goal, slack = targets.get((summary.id, period.start), (None, None))
             periods.append(
                 ReportPeriod(
                     period=period,

@@ -14,8 +14,8 @@ MEDIA_TYPES = {
     "measures-csv": "text/csv; charset=utf-8",
 }
 FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel workbook", "csv": "CSV", "measures-csv": "measures CSV"}
-# What the reports page and the command line offer: the frozen formats, and the measures' own CSV
-# (one row per measure per period), which frozen reports do not keep.
+# What the reports page and the command line offer, and what a frozen report keeps: the report in three
+# formats, and the measures' own CSV (one row per measure per period).
 DOWNLOAD_FORMATS = ("pdf", "xlsx", "csv", "measures-csv")
 
 

@@ -1,4 +1,4 @@
-"""Freezing a report for a meeting: its figures and its three files, kept as they are for good."""
+"""Freezing a report for a meeting: its figures and its files (PDF, workbook, CSV and measures CSV), kept as they are for good."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from tracker.extensions import db
 from tracker.models import REPORT_FORMATS, FrozenReport, User
+from tracker.models.reports import file_column
 from tracker.reports.dataset import ReportChoice, build_report
 from tracker.reports.files import file_stem, render
 
@@ -23,7 +24,7 @@ class Meeting:
 
 
 def freeze_report(choice: ReportChoice, meeting: Meeting, actor: User, today: date, now: datetime) -> FrozenReport:
-    """Produce the report once and keep its three files with their SHA-256 (flushed, not committed)."""
+    """Produce the report once and keep its files with their SHA-256 (flushed, not committed)."""
     name = meeting.name.strip()
     if not name:
         raise FreezeRejected("Enter the meeting's name, for example Scrutiny committee")
@@ -45,8 +46,8 @@ def freeze_report(choice: ReportChoice, meeting: Meeting, actor: User, today: da
         frozen_by_name=actor.name,
         figures=data.figures(),
         file_stem=file_stem(data),
-        **files,
-        **{f"{fmt}_sha256": hashlib.sha256(content).hexdigest() for fmt, content in files.items()},
+        **{file_column(fmt): content for fmt, content in files.items()},
+        **{f"{file_column(fmt)}_sha256": hashlib.sha256(content).hexdigest() for fmt, content in files.items()},
     )
     db.session.add(frozen)
     db.session.flush()

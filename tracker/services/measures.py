@@ -20,7 +20,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.measure_periods import Frequency, Period, periods_between
-from tracker.measures_rag import format_figure
+from tracker.measures_rag import format_figure, target_text
 from tracker.models import (
     SYSTEM_ACTOR,
     Action,
@@ -310,7 +310,7 @@ def set_targets(
 
 
 def _target_text(target: float, tolerance: float) -> str:
-    return f"{format_figure(target)} (tolerance {format_figure(tolerance)})"
+    return target_text(target, tolerance)  # past views read it back (tracker/queries/measures.py)
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -347,9 +347,16 @@ def check_figure(measure: Measure, value: float) -> None:
 
 
 def record_figure(
-    measure: Measure, period: Period, figure: Figure, actor: User | None, today: date, at: datetime | None = None
+    measure: Measure,
+    period: Period,
+    figure: Figure,
+    actor: User | None,
+    today: date,
+    at: datetime | None = None,
+    reason: str = "",
 ) -> MeasureValue:
-    """The figure for a period that has none yet (actor None: the system; at: when it was recorded)."""
+    """The figure for a period that has none yet (actor None: the system; at: when it was recorded;
+    reason: where it came from, when not typed in, as "Imported from figures.xlsx")."""
     check_period_open(measure, period, today)
     check_figure(measure, figure.value)
     existing = db.session.scalar(
@@ -373,7 +380,7 @@ def record_figure(
         recorded_by_name=actor.name if actor else SYSTEM_ACTOR,
     )
     db.session.add(value)
-    record_measure_change(measure, "value", None, figure.value, actor, period, at=now)
+    record_measure_change(measure, "value", None, figure.value, actor, period, reason, at=now)
     db.session.flush()
     return value
 

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         deadlines,
         imports,
+        measure_imports,
         measures,
         plans,
         reports,
@@ -20,6 +21,19 @@ def register_blueprints(app: Flask) -> None:
         system,
     )
 
-    modules = (system, auth, plans, actions, deadlines, dashboard, measures, reports, imports, admin, sign_in_events)
+    modules = (
+        system,
+        auth,
+        plans,
+        actions,
+        deadlines,
+        dashboard,
+        measures,
+        measure_imports,
+        reports,
+        imports,
+        admin,
+        sign_in_events,
+    )
     for module in modules:
         app.register_blueprint(module.bp)

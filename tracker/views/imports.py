@@ -34,7 +34,8 @@ FIXABLE_ROWS = 50
 
 def _upload(upload_id: int) -> ImportUpload:
     upload = db.session.get(ImportUpload, upload_id)
-    if upload is None or upload.uploaded_by_id != current_user.id:
+    # A file of measure figures waits in the same table; it is not a plan (tracker/views/measure_imports.py).
+    if upload is None or upload.uploaded_by_id != current_user.id or upload.options.get("kind") == "measures":
         abort(404)
     return upload
 

@@ -179,7 +179,7 @@ def frozen_show(report_id: int):
     return render_template(
         "reports/frozen_show.html",
         report=report,
-        formats=[(fmt, FORMAT_NAMES[fmt]) for fmt in REPORT_FORMATS],
+        formats=[(fmt, FORMAT_NAMES[fmt]) for fmt in report.formats],
     )
 
 
@@ -189,7 +189,10 @@ def frozen_download(report_id: int, file_format: str):
     if file_format not in REPORT_FORMATS:
         abort(404)
     report = _frozen_or_404(report_id)
-    response = Response(getattr(report, file_format), mimetype=MEDIA_TYPES[file_format])
+    content = report.content(file_format)
+    if content is None:
+        abort(404)  # frozen before the measures CSV was kept
+    response = Response(content, mimetype=MEDIA_TYPES[file_format])
     response.headers["X-Content-SHA256"] = report.sha256(file_format)
     return _attachment(response, report.file_name(file_format))
 
