@@ -1,7 +1,7 @@
 """frozen reports keep the measures CSV
 
-Revision ID: 0015_frozen_measures_csv
-Revises: 0010_import
+Revision ID: 0017_frozen_measures_csv
+Revises: 0016_action_month_ends
 Create Date: 2026-11-29 15:20:01.576162
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_frozen_measures_csv'
-down_revision = '0010_import'
+revision = '0017_frozen_measures_csv'
+down_revision = '0016_action_month_ends'
 branch_labels = None
 depends_on = None
 
