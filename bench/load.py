@@ -22,7 +22,6 @@ percentile under 300 ms) is read from the figures.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -162,31 +161,54 @@ def _start_gunicorn(url: str, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not start; see {log}")
 
 
-def _run_locust(port: int, users_file: Path, prefix: Path, users: int, duration: int, wait: str) -> None:
+def _run_locust(port: int, users_file: Path, result: Path, users: int, duration: int, wait: str) -> None:
     command = [
         str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--host", f"http://127.0.0.1:{port}",
-        "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{duration}s",
-        "--reset-stats", "--csv", str(prefix), "--only-summary", "--exit-code-on-error", "0",
-        "--loglevel", "WARNING",
+        "--users", str(users), "--spawn-rate", str(max(1, users // 5)),
+        # A safety net: the locustfile ends the run LOAD_DURATION seconds after the last person signed in.
+        "--run-time", f"{duration + 300}s", "--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING",
     ]  # fmt: skip
-    env = {**os.environ, "LOAD_USERS_FILE": str(users_file), "LOAD_WAIT": wait}
-    # Locust's own run time starts with the first user; give the sign-ins (left out of the figures) time on top.
-    command[command.index("--run-time") + 1] = f"{duration + 10}s"
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603  # nosec B603
+    env = {
+        **os.environ,
+        "LOAD_USERS_FILE": str(users_file),
+        "LOAD_RESULT_FILE": str(result),
+        "LOAD_USERS": str(users),
+        "LOAD_DURATION": str(duration),
+        "LOAD_WAIT": wait,
+    }
+    result.unlink(missing_ok=True)
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603  # nosec B603
 
 
-def _figures(prefix: Path) -> tuple[dict, list[dict]]:
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
-    total = next(row for row in rows if row["Name"] == "Aggregated")
-    pages = [row for row in rows if row["Name"] != "Aggregated"]
-    return total, pages
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def _figures(times: list[float], seconds: float, errors: int) -> dict:
+    ordered = sorted(times)
+    return {
+        "requests": len(ordered),
+        "per_second": len(ordered) / seconds if seconds else 0.0,
+        "median": _percentile(ordered, 0.5),
+        "p95": _percentile(ordered, 0.95),
+        "p99": _percentile(ordered, 0.99),
+        "errors": errors,
+    }
 
 
 def _server_errors(log: Path) -> list[str]:
     text = log.read_text(encoding="utf-8", errors="replace")
-    lines = [line for line in text.splitlines() if '" 500 ' in line or "Traceback" in line or "locked" in line]
-    return lines[:10]
+    lines = [line for line in text.splitlines() if '" 500 ' in line or '" 503 ' in line or "ERROR" in line]
+    return lines
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def run(database: str, args) -> dict:
@@ -199,35 +221,33 @@ def run(database: str, args) -> dict:
     users_file.write_text(json.dumps(_world(url, args.users)), encoding="utf-8")
     port = _free_port()
     log = OUT / f"load-gunicorn-{database}.log"
-    prefix = OUT / f"load-{database}"
     server = _start_gunicorn(url, port, log)
+    result = OUT / f"load-result-{database}.json"
     try:
         print(f"   {args.users} users for {args.duration} s (pauses of {args.wait} s between pages)", flush=True)
-        _run_locust(port, users_file, prefix, args.users, args.duration, args.wait)
+        _run_locust(port, users_file, result, args.users, args.duration, args.wait)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    total, pages = _figures(prefix)
-    print(f"   {'page':32} {'requests':>8} {'errors':>6} {'median':>7} {'95th':>6} {'99th':>6}  (ms)")
-    for row in pages:
-        print(f"   {row['Name']:32} {row['Request Count']:>8} {row['Failure Count']:>6} "
-              f"{row['50%']:>7} {row['95%']:>6} {row['99%']:>6}")  # fmt: skip
-    errors = _server_errors(log)
+        _stop(server)
+    measured = json.loads(result.read_text(encoding="utf-8"))
+    seconds = measured["seconds"]
+    print(f"   {'page':30} {'requests':>8} {'errors':>6} {'median':>7} {'95th':>6} {'99th':>6}  (ms)")
+    for name, times in sorted(measured["times"].items()):
+        page = _figures(times, seconds, len(measured["errors"].get(name, [])))
+        print(f"   {name:30} {page['requests']:>8} {page['errors']:>6} {page['median']:>7.0f} "
+              f"{page['p95']:>6.0f} {page['p99']:>6.0f}")  # fmt: skip
+    every = [t for times in measured["times"].values() for t in times]
     summary = {
         "database": database,
-        "requests": int(total["Request Count"]),
-        "per_second": float(total["Requests/s"]),
-        "median": total["50%"],
-        "p95": total["95%"],
-        "p99": total["99%"],
-        "errors": int(total["Failure Count"]),
-        "server_errors": errors,
+        **_figures(every, seconds, sum(len(e) for e in measured["errors"].values())),
+        "server_errors": _server_errors(log),
     }
-    print(f"   {database}: {summary['per_second']:.1f} requests/s, median {summary['median']} ms, "
-          f"95th {summary['p95']} ms, 99th {summary['p99']} ms, {summary['errors']} errors "
-          f"({summary['requests']:,} requests)")  # fmt: skip
-    for line in errors:
-        print(f"   server: {line}")
+    for name, messages in measured["errors"].items():
+        print(f"   errors on {name}: {sorted(set(messages))[:3]}")
+    for line in summary["server_errors"][:5]:
+        print(f"   server: {line[:300]}")
+    print(f"   {database}: {summary['per_second']:.1f} requests/s over {seconds:.0f} s, median {summary['median']:.0f} ms, "
+          f"95th {summary['p95']:.0f} ms, 99th {summary['p99']:.0f} ms, {summary['errors']} errors "
+          f"({summary['requests']:,} requests), {len(summary['server_errors'])} server errors logged")  # fmt: skip
     return summary
 
 
@@ -244,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Locust is not installed in {LOCUST.parent.parent}: run `make bench-load`", file=sys.stderr)
         return 2
     results = [run(database, args) for database in args.databases]
-    print("\ndatabase     requests/s  median  95th  99th  errors  (ms)")
+    print(f"\n{args.users} users, {args.duration} s, pauses of {args.wait} s; times in ms")
+    print("database     requests/s  median   95th   99th  errors")
     for r in results:
-        print(f"{r['database']:12} {r['per_second']:>10.1f} {r['median']:>7} {r['p95']:>5} {r['p99']:>5} "
+        print(f"{r['database']:12} {r['per_second']:>10.1f} {r['median']:>7.0f} {r['p95']:>6.0f} {r['p99']:>6.0f} "
               f"{r['errors'] + len(r['server_errors']):>7}")  # fmt: skip
     return 1 if any(r["errors"] or r["server_errors"] for r in results) else 0
 

@@ -14,8 +14,10 @@ import json
 import os
 import random
 import re
+import time
 
-from locust import HttpUser, between, task
+import gevent
+from locust import HttpUser, between, events, task
 
 with open(os.environ["LOAD_USERS_FILE"], encoding="utf-8") as _file:
     _WORLD = json.load(_file)
@@ -26,6 +28,34 @@ _WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "1-3").split("-")]
 _HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|version|opened_at)"[^>]*value="([^"]*)"')
 _HIDDEN_REVERSED = re.compile(r'<input[^>]*value="([^"]*)"[^>]*name="(csrf_token|version|opened_at)"')
 RAGS = ("red", "amber", "green")
+_USERS = int(os.environ["LOAD_USERS"])
+_DURATION = float(os.environ["LOAD_DURATION"])
+# The measured run starts once every simulated person has signed in (sign-ins are slow on purpose and
+# all come at once, which is not the working day being measured) and lasts LOAD_DURATION seconds.
+_run = {"signed_in": 0, "started_at": None, "ended_at": None}
+_times: dict[str, list[float]] = {}
+_errors: dict[str, list[str]] = {}
+
+
+@events.request.add_listener
+def _measured(name, response_time, exception, **_kwargs) -> None:
+    if _run["started_at"] is None or _run["ended_at"] is not None or name == "sign in":
+        return
+    _times.setdefault(name, []).append(response_time)
+    if exception is not None:
+        _errors.setdefault(name, []).append(str(exception)[:200])
+
+
+@events.quitting.add_listener
+def _write_result(environment, **_kwargs) -> None:
+    started, ended = _run["started_at"], _run["ended_at"] or time.monotonic()
+    with open(os.environ["LOAD_RESULT_FILE"], "w", encoding="utf-8") as file:
+        json.dump({"seconds": ended - started if started else 0, "times": _times, "errors": _errors}, file)
+
+
+def _end(environment) -> None:
+    _run["ended_at"] = time.monotonic()
+    environment.runner.quit()
 
 
 def hidden_fields(html: str) -> dict[str, str]:
@@ -51,6 +81,12 @@ class ActionOwner(HttpUser):
         ) as response:
             if response.status_code != 302 or "/sign-in" in response.headers.get("Location", ""):
                 response.failure(f"sign-in refused for {owner['email']}: {response.status_code}")
+        _run["signed_in"] += 1
+        if _run["signed_in"] == _USERS:
+            _run["started_at"] = time.monotonic()
+            gevent.spawn_later(_DURATION, _end, self.environment)
+        while _run["started_at"] is None:
+            gevent.sleep(0.1)
 
     @task(3)
     def dashboard(self) -> None:
