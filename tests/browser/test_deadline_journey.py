@@ -2,10 +2,9 @@
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.browser.accessibility import assert_accessible
 from sqlalchemy import select
 
+from tests.browser.accessibility import assert_accessible
 from tracker.demo import create_demo_accounts
 from tracker.extensions import db
 from tracker.models import Action
