@@ -104,6 +104,11 @@ def _copy(database: str, seed: str, run: str) -> None:
         return
     admin = create_engine(make_url(run).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        # A template must have no other session: the migration check above may leave a pooled one behind.
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :seed"),
+            {"seed": make_url(seed).database},
+        )
         connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(run).database}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{make_url(run).database}" TEMPLATE "{make_url(seed).database}"'))
     admin.dispose()
