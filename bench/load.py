@@ -244,10 +244,13 @@ def run(database: str, args) -> dict:
     server = _start_gunicorn(url, port, log)
     result = OUT / f"load-result-{database}.json"
     try:
-        print(f"   {args.users} users for {args.duration} s (pauses of {args.wait} s between pages)", flush=True)
+        print(f"   {args.users} users for {args.duration} s (pauses of {args.wait} s between pages); "
+              f"load average before: {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
         _run_locust(port, users_file, result, args.users, args.duration, args.wait)
     finally:
+        load_after = os.getloadavg()[0]
         _stop(server)
+    print(f"   load average at the end: {load_after:.1f} (the machine's other work shows in the figures)")
     measured = json.loads(result.read_text(encoding="utf-8"))
     seconds = measured["seconds"]
     print(f"   {'page':30} {'requests':>8} {'errors':>6} {'median':>7} {'95th':>6} {'99th':>6}  (ms)")
