@@ -53,6 +53,8 @@ from tracker.models import (
     ProgressUpdate,
     RagTrendPoint,
     ReminderEmail,
+    SignInEvent,
+    SignInThrottle,
     Strand,
     User,
 )
@@ -74,6 +76,10 @@ _NOT_COUNTED = (
     PlanDataVersion,
     RagTrendPoint,
     ReminderEmail,
+    # Sign-in events and the throttle's counters: every sign-in writes them, and a refused link
+    # (tracker/services/link_throttle.py) commits its count; neither may throw away the dashboard.
+    SignInEvent,
+    SignInThrottle,
     User,
 )
 _NOT_COUNTED_TABLES = frozenset(model.__table__.name for model in _NOT_COUNTED)
