@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 PYTHON ?= python3
 
-.PHONY: run test setup setup-dev assets migrate demo lint bench clean chromium report-deps audit bandit
+.PHONY: run test setup setup-dev assets migrate demo lint bench bench-load clean chromium report-deps audit bandit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,15 @@ lint: setup-dev
 
 bench: setup-dev
 	$(BIN)/python -m bench
+
+# Load: Locust (in its own environment, .venv-bench, so make test never needs it) against gunicorn.
+.venv-bench/.installed: requirements-bench.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-load: setup-dev .venv-bench/.installed
+	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static/govuk

@@ -71,6 +71,10 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
     SIGN_IN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_THROTTLE_WINDOW_MINUTES", "15"))
     SIGN_IN_LOCK_MINUTES = int(os.environ.get("SIGN_IN_LOCK_MINUTES", "15"))
+    # The forgotten-password, invitation and reset pages: reset links asked for and passwords tried
+    # through a link, per email address and per client address, within the same window and lock.
+    ACCOUNT_LINK_MAX_PER_EMAIL = int(os.environ.get("ACCOUNT_LINK_MAX_PER_EMAIL", "5"))
+    ACCOUNT_LINK_MAX_PER_ADDRESS = int(os.environ.get("ACCOUNT_LINK_MAX_PER_ADDRESS", "20"))
     # Sign-in events older than this are removed by `flask tracker prune-sign-ins`.
     SIGN_IN_EVENTS_KEEP_DAYS = int(os.environ.get("SIGN_IN_EVENTS_KEEP_DAYS", "365"))
     # Reverse proxies in front of the tracker whose X-Forwarded-* headers are believed (0: none,

@@ -3,6 +3,7 @@ segment opens the actions behind it; and without JavaScript the same figures are
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.test_plan_journey import _sign_in
 from tracker.demo import create_demo_accounts
 from tracker.extensions import db
@@ -37,6 +38,7 @@ def test_charts_draw_under_the_content_security_policy_and_open_their_lists(
     assert page.evaluate("getComputedStyle(document.querySelector('.main-svg')).position") == "absolute"
     assert page.evaluate("document.querySelectorAll('style').length") == 0
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert_accessible(page, "dashboard")
     assert page.console_errors == []
     assert failed == []
 
@@ -53,6 +55,7 @@ def test_charts_draw_under_the_content_security_policy_and_open_their_lists(
     assert "/dashboard/actions?" in page.url and "rag=red" in page.url
     assert page.locator("h1").inner_text() == "Delivery RAG: Red"
     assert page.get_by_role("status").inner_text().startswith("3 actions")
+    assert_accessible(page, "the actions behind the figure")
     assert page.console_errors == []
 
 

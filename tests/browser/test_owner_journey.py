@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accessibility import assert_accessible
 from tests.evidence_files import PDF
 from tracker.demo import create_demo_accounts
 from tracker.extensions import db
@@ -20,6 +21,7 @@ def test_owner_records_progress_with_evidence(page, live_server, coventry, monke
     evidence_file.write_bytes(PDF)
 
     page.goto(f"{live_server}/")
+    assert_accessible(page, "sign in")
     page.get_by_label("Email address").fill("owner@example.org")
     page.get_by_label("Password", exact=True).fill("demo-owner-password")
     with page.expect_navigation():
@@ -31,11 +33,14 @@ def test_owner_records_progress_with_evidence(page, live_server, coventry, monke
     assert page.get_by_role("heading", name="Overdue").is_visible()
     assert "need an update" in page.locator("#needing-update").inner_text()
     page.screenshot(path=str(tmp_path / "my-actions.png"), full_page=True)
+    assert_accessible(page, "my actions")
 
     page.get_by_role("link", name="Action 1.1", exact=True).click()
     expect(page.locator("h1")).to_have_text("Action 1.1")
+    assert_accessible(page, "the action")
     page.get_by_role("button", name="Record progress").click()
     expect(page.locator("h1")).to_have_text("Record progress")
+    assert_accessible(page, "record progress")
     assert "This action is overdue" in page.locator(".govuk-warning-text").inner_text()
 
     # A first try without commentary: the error summary takes them to the field.
@@ -45,6 +50,7 @@ def test_owner_records_progress_with_evidence(page, live_server, coventry, monke
     assert page.title().startswith("Error: Record progress")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
+    assert_accessible(page, "record progress, with an error")
     summary.get_by_role("link", name="Enter a progress commentary explaining why delivery is Red").click()
     expect(page.locator("#commentary")).to_be_focused()
 
@@ -59,6 +65,7 @@ def test_owner_records_progress_with_evidence(page, live_server, coventry, monke
         page.get_by_role("button", name="Save update").click()
     page.wait_for_url(f"{live_server}/actions/**")
     expect(page.get_by_text("Your progress update has been saved.")).to_be_visible()
+    assert_accessible(page, "the action, with the update saved")
     update = page.locator(".app-update").first
     assert "Problem profile refreshed with May police data" in update.inner_text()
     assert "Sam Patel" in update.inner_text()

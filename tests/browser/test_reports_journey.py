@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.test_plan_journey import _sign_in
 from tracker.demo import DEMO_PLAN_NAME, create_demo_accounts
 from tracker.extensions import db
@@ -39,6 +40,12 @@ def test_a_councillor_downloads_the_pdf_and_workbook_and_opens_a_frozen_report(
     _sign_in(page, live_server, "scrutiny@example.org", "demo-scrutiny-password")
     page.get_by_role("link", name="Reports").click()
     assert page.locator("h1").inner_text() == "Reports"
+    assert_accessible(page, "reports")
+    # A date that does not exist is refused on the page, not in a download.
+    page.goto(f"{live_server}/reports?plan={coventry.id}&as_at=2015-02-31&format=pdf")
+    assert page.title().startswith("Error: ")
+    assert_accessible(page, "reports, with an error")
+    page.goto(f"{live_server}/reports")
     page.get_by_label("Plan").select_option(label=DEMO_PLAN_NAME)
     page.get_by_label("As at (leave blank for today)").fill("2015-09-30")
 
@@ -60,11 +67,13 @@ def test_a_councillor_downloads_the_pdf_and_workbook_and_opens_a_frozen_report(
     page.goto(f"{live_server}/reports?plan={coventry.id}&as_at=2015-09-30")
     shared = page.locator("a", has_text=f"{live_server}/reports?")
     assert "as_at=2015-09-30" in shared.inner_text()
+    assert_accessible(page, "reports, with its choices in the address")
 
     page.get_by_role("link", name="Scrutiny committee, 14 October 2015").click()
     assert page.url.endswith(f"/reports/frozen/{frozen_id}")
     assert page.locator("h1").inner_text() == "Scrutiny committee, 14 October 2015"
     assert frozen_pdf_sha in page.locator("table").first.inner_text()
+    assert_accessible(page, "the frozen report")
     with page.expect_download() as frozen_download:
         page.get_by_role("link", name="Download the PDF").click()
     with open(frozen_download.value.path(), "rb") as handle:
@@ -76,4 +85,5 @@ def test_a_councillor_downloads_the_pdf_and_workbook_and_opens_a_frozen_report(
     for url in ("/reports", f"/reports/frozen/{frozen_id}", "/reports/frozen"):
         page.goto(live_server + url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+        assert_accessible(page, f"{url} at 320px")
     assert page.console_errors == []

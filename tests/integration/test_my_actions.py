@@ -15,10 +15,10 @@ from tracker.queries.my_actions import my_actions
 
 
 def _refs(page, group: str) -> list[str]:
-    section = page.select_one(f"h2#{group}")
-    if section is None:
+    caption = page.select_one(f"caption#{group}-caption")  # each group's table is named by its caption
+    if caption is None:
         return []
-    table = section.find_next_sibling("table")
+    table = caption.find_parent("table")
     return [row.select_one("a").text.strip() for row in table.select("tbody tr")]
 
 
@@ -64,7 +64,7 @@ def test_actions_are_grouped_by_when_they_are_due(app, client_as, pinned_today):
     assert "Held by your post: Head of Community Safety" in page.select_one("h1").find_next_sibling("p").text.replace(
         "Actions held", "Held"
     )
-    overdue_row = page.select_one("h2#overdue").find_next_sibling("table").select("tbody tr")[1]
+    overdue_row = page.select_one("caption#overdue-caption").find_parent("table").select("tbody tr")[1]
     cells = overdue_row.select("td")
     assert "30 June 2015" in cells[1].text and "Overdue" in cells[1].text
     assert cells[2].select_one(".govuk-tag").text.strip() == "Delivery: Amber"

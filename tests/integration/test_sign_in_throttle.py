@@ -143,7 +143,7 @@ def test_two_app_servers_count_the_same_failures(app, client, frozen_now):
 
 
 def test_guesses_sent_at_once_get_no_more_tries_than_slow_ones(app, frozen_now):
-    """Parallel attempts queue on the counter's row lock: only five passwords are ever checked."""
+    """Parallel attempts queue on the counter's row lock: only five of them are ever answered."""
     user = factories.make_user(role=Role.OWNER)
     email = user.email
     db.session.commit()

@@ -19,6 +19,9 @@ from tracker.models.types import enum_column
 class ThrottleScope(enum.StrEnum):
     ACCOUNT = "account"  # keyed by the email address typed, whether or not such an account exists
     ADDRESS = "address"  # keyed by the client's address (after the trusted proxies)
+    # The forgotten-password, invitation and reset pages (tracker/services/link_throttle.py).
+    LINK_EMAIL = "link_email"  # reset links asked for, and passwords tried through a link, for one email address
+    LINK_ADDRESS = "link_address"  # the same from one client address, and links refused (guessed or stale)
 
 
 class SignInEventKind(enum.StrEnum):

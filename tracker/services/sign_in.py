@@ -1,11 +1,17 @@
 """Signing in with a throttle on guessing: per email address and per client address, kept in the database.
 
-Every attempt is counted before its password is checked, in one statement that takes the
-counter's row lock until the request commits. Attempts sent at once for one email address (or
-from one address), to any worker or app server, therefore queue behind each other and each sees
-the others' count: a burst of parallel guesses gets no more tries than a slow one.
+An attempt from a locked email address or client address is refused before its password is
+checked. Otherwise the password is checked (slow on purpose) before anything is written, so no
+lock is held meanwhile: on SQLite a write locks the whole database, and sign-ins holding it
+through their password checks made every other write queue behind them (under 50 people at
+once, past the busy timeout: "database is locked"). Then the attempt is counted, in one
+statement that takes the counter's row lock until the request commits, and its outcome is
+decided from that count: attempts sent at once for one email address (or from one address), to
+any worker or app server, queue there and each sees the others' count, so a burst of parallel
+guesses gets no more answers than a slow one (one counted past the limit is refused, whatever
+its password).
 
-An attempt refused by the throttle checks no password. Its response is an error, so the request
+An attempt refused by the throttle is told nothing about its password. Its response is an error, so the request
 rolls back and the refused attempt leaves nothing behind; the failure that started the lock is
 the one recorded as a lock event.
 """
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, or_, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -58,11 +64,13 @@ def attempt_sign_in(email: str, password: str, client_address: str) -> SignInAtt
     address_key = (client_address or "unknown")[:64]
     # Always the account row first, then the address row, so two requests never wait on each other in a circle.
     keys = {ThrottleScope.ACCOUNT: email_key, ThrottleScope.ADDRESS: address_key}
-    counts = {scope: _count_attempt(scope, key, now) for scope, key in keys.items()}
-    if any(locked_until is not None and locked_until > now for _failures, locked_until in counts.values()):
+    if _locked(keys, now):
         return SignInAttempt(user=None, refused=True)
+    user = authenticate(email, password)  # before any write: see the module's docstring
+    counts = {scope: count_attempt(scope, key, now) for scope, key in keys.items()}
+    if any(locked_until is not None and locked_until > now for _failures, locked_until in counts.values()):
+        return SignInAttempt(user=None, refused=True)  # locked by attempts counted meanwhile
 
-    user = authenticate(email, password)
     if user is not None:
         start_session(user)
         _forget_failures(keys, now)
@@ -78,7 +86,18 @@ def attempt_sign_in(email: str, password: str, client_address: str) -> SignInAtt
     return SignInAttempt(user=None, refused=False)
 
 
-def _count_attempt(scope: ThrottleScope, key: str, now: datetime) -> tuple[int, datetime | None]:
+def _locked(keys: dict[ThrottleScope, str], now: datetime) -> bool:
+    """Whether the email address or the client address is locked now (a read: nothing counted, no lock taken)."""
+    conditions = [(SignInThrottle.scope == scope) & (SignInThrottle.key == key) for scope, key in keys.items()]
+    return (
+        db.session.scalar(
+            select(func.count()).where(or_(*conditions), SignInThrottle.locked_until > now),
+        )
+        > 0
+    )
+
+
+def count_attempt(scope: ThrottleScope, key: str, now: datetime) -> tuple[int, datetime | None]:
     """Add one to the counter (a new window if the last one has passed); return the count and any lock."""
     window_start = now - timedelta(minutes=int(current_app.config["SIGN_IN_THROTTLE_WINDOW_MINUTES"]))
     table = SignInThrottle.__table__

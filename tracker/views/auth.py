@@ -11,7 +11,7 @@ from tracker.access import allow_signed_in, public
 from tracker.extensions import db
 from tracker.forms.auth import ForgotPasswordForm, NewPasswordForm, SignInForm
 from tracker.mail import MailError
-from tracker.services import account_emails, invitations, passwords
+from tracker.services import account_emails, invitations, link_throttle, passwords
 from tracker.services.account_tokens import TokenRefused
 from tracker.services.accounts import AccountError, end_sessions
 from tracker.services.sign_in import attempt_sign_in, lock_minutes
@@ -77,19 +77,30 @@ def _signed_in_as(user) -> None:
 
 
 def _link_refused(error: TokenRefused, what: str):
+    link_throttle.count_refused_link(request.remote_addr or "")  # guessing links is throttled per address
     return render_template("auth/link_refused.html", message=str(error), what=what), 404
+
+
+def _too_many_link_attempts(what: str):
+    return render_template("auth/link_refused.html", message=link_throttle.message(), what=what), 429
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
     """The invited person sets their password; the link then stops working and they are signed in."""
+    address = request.remote_addr or ""
+    if link_throttle.address_locked(address):
+        return _too_many_link_attempts("invitation")
     try:
         invited = invitations.invitation_for(token)
     except TokenRefused as error:
         return _link_refused(error, "invitation")
     form = NewPasswordForm()
     if form.validate_on_submit():
+        if not link_throttle.allow(invited.user.email, address):
+            form.password.errors = [link_throttle.message()]
+            return _set_password_page(form, "Set your password", invited.user.email), 429
         try:
             user = invitations.accept(token, form.password.data or "")
         except TokenRefused as error:
@@ -97,12 +108,17 @@ def accept_invitation(token: str):
             return _link_refused(error, "invitation")
         except AccountError as error:
             db.session.rollback()
+            link_throttle.record(invited.user.email, address)  # the rollback took the count with it
             form.password.errors = [*form.password.errors, str(error)]
         else:
             _signed_in_as(user)
             flash(f"Welcome, {user.name}. Your password has been set and you are signed in.", "success")
             return redirect(url_for("plans.index"))
-    return render_template("auth/set_password.html", form=form, heading="Set your password", email=invited.user.email)
+    return _set_password_page(form, "Set your password", invited.user.email)
+
+
+def _set_password_page(form: NewPasswordForm, heading: str, email: str) -> str:
+    return render_template("auth/set_password.html", form=form, heading=heading, email=email)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -110,6 +126,9 @@ def accept_invitation(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        if not link_throttle.allow(form.email.data or "", request.remote_addr or ""):
+            form.email.errors = [link_throttle.message()]
+            return render_template("auth/forgot_password.html", form=form), 429
         found = passwords.request_reset(form.email.data or "")
         if found is not None:
             user, raw = found
@@ -125,6 +144,9 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
+    address = request.remote_addr or ""
+    if link_throttle.address_locked(address):
+        return _too_many_link_attempts("password reset")
     try:
         found = passwords.reset_for(token)
     except TokenRefused as error:
@@ -132,6 +154,9 @@ def reset_password(token: str):
     form = NewPasswordForm()
     form.submit.label.text = "Save new password and sign in"
     if form.validate_on_submit():
+        if not link_throttle.allow(found.user.email, address):
+            form.password.errors = [link_throttle.message()]
+            return _set_password_page(form, "Choose a new password", found.user.email), 429
         try:
             user = passwords.reset(token, form.password.data or "")
         except TokenRefused as error:
@@ -139,9 +164,10 @@ def reset_password(token: str):
             return _link_refused(error, "password reset")
         except AccountError as error:
             db.session.rollback()
+            link_throttle.record(found.user.email, address)  # the rollback took the count with it
             form.password.errors = [*form.password.errors, str(error)]
         else:
             _signed_in_as(user)
             flash("Your new password has been saved and you are signed in.", "success")
             return redirect(url_for("plans.index"))
-    return render_template("auth/set_password.html", form=form, heading="Choose a new password", email=found.user.email)
+    return _set_password_page(form, "Choose a new password", found.user.email)
