@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.cycles import cycle_starts
@@ -127,6 +127,32 @@ def agency_involved_clause(agency_id: int, owners=None):
     return or_(owned, partner)
 
 
+def _overdue_filter(states: ActionStates) -> ColumnElement[bool]:
+    """states.overdue() as a filter: open and due before the day.
+
+    The rule's "due date is set" is left to the comparison (an undated action is never before a
+    day, and a filter drops it either way). With only one bound on the due date, SQLite no longer
+    takes the due-date index for a selective one: it walks the plans in their order and stops at
+    the end of the page, instead of fetching and sorting thousands of overdue actions.
+    """
+    return and_(states.due_date < literal(states.day), states.is_open())
+
+
+def _accountable(states: ActionStates, post_id: int | None = None, agency_id: int | None = None) -> ColumnElement[bool]:
+    """Accountable (as on the day viewed) is the post, or a post of the agency.
+
+    Written as "id IN (the post's actions)" rather than a look-up per action: the database then
+    starts from the owners' post index and reads only those few actions, not every action in view.
+    """
+    owners = states.owners.c
+    accountable = select(owners.action_id).where(owners.kind == OwnerKind.ACCOUNTABLE.value)
+    if post_id is not None:
+        accountable = accountable.where(owners.post_id == post_id)
+    if agency_id is not None:
+        accountable = accountable.where(owners.post_id.in_(select(Post.id).where(Post.agency_id == agency_id)))
+    return Action.id.in_(accountable)
+
+
 def due_date_moves(moment: datetime | None = None, among: Select | None = None) -> Select:
     """(action_id, moves): how many times each action's due date has moved (up to the moment).
 
@@ -240,15 +266,15 @@ class ActionQuery:
         if f.outcome_rag is not None:
             clauses.append(states.outcome_rag == f.outcome_rag.value)
         if f.overdue:
-            clauses.append(states.overdue())
+            clauses.append(_overdue_filter(states))
         if f.red_or_overdue:
             clauses.append(or_(states.red(), states.overdue()))
         if f.due_soon:
             clauses.append(states.due_soon())
         if f.accountable_agency_id is not None:
-            clauses.append(states.owned_by(None, f.accountable_agency_id, OwnerKind.ACCOUNTABLE))
+            clauses.append(_accountable(states, agency_id=f.accountable_agency_id))
         if f.accountable_post_id is not None:
-            clauses.append(states.owned_by(f.accountable_post_id, None, OwnerKind.ACCOUNTABLE))
+            clauses.append(_accountable(states, post_id=f.accountable_post_id))
         if f.no_owner:
             clauses.append(states.no_owner())
         if f.no_accountable:

@@ -115,10 +115,14 @@ def actions():
     choices = kept(("filter choices",), filter_choices)
     form, filters = read_filters(request.args, choices)
     today = clock.today()
-    total = count_actions(filters, current_user, today)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, read_int(request.args.get("page")) or 1), pages)
+    page = max(1, read_int(request.args.get("page")) or 1)
     rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # A first page that is not full is the whole list: no need to count it again.
+    total = len(rows) if page == 1 and len(rows) < PAGE_SIZE else count_actions(filters, current_user, today)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the end (an old link to a list that has shrunk): the last page
+        page = pages
+        rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     links = Links(filters)
     return render_template(
         "dashboard/actions.html",
