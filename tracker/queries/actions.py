@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, func, literal, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from tracker.cycles import cycle_starts
@@ -380,6 +381,17 @@ def list_actions(
     return list(rows.values())
 
 
+def _among(column: ColumnElement[int], ids) -> ColumnElement[bool]:
+    """column IN ids (a list, or a query of them).
+
+    On PostgreSQL a list goes as one array parameter (= ANY): the statement is then the same for
+    any number of rows, so it is prepared once, rather than one placeholder per id to write and send.
+    """
+    if isinstance(ids, list) and db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def attach_owners(rows: dict[int, ActionRow], states: ActionStates, ids=None) -> None:
     """Fill in the owners, as they were on the day viewed: one query for any number of rows."""
     ids = list(rows) if ids is None else ids
@@ -388,7 +400,7 @@ def attach_owners(rows: dict[int, ActionRow], states: ActionStates, ids=None) ->
         select(owners.c.action_id, owners.c.kind, Post.name, Agency.name)
         .join(Post, owners.c.post_id == Post.id)
         .outerjoin(Agency, Post.agency_id == Agency.id)
-        .where(owners.c.action_id.in_(ids))
+        .where(_among(owners.c.action_id, ids))
         .order_by(owners.c.action_id, owners.c.position, Post.name)
     ):
         row = rows[action_id]
@@ -405,7 +417,7 @@ def attach_partners(rows: dict[int, ActionRow], ids=None) -> None:
     for action_id, agency_name in db.session.execute(
         select(action_partners.c.action_id, Agency.name)
         .join(Agency, action_partners.c.agency_id == Agency.id)
-        .where(action_partners.c.action_id.in_(ids))
+        .where(_among(action_partners.c.action_id, ids))
         .order_by(Agency.name)
     ):
         rows[action_id].partners.append(agency_name)

@@ -124,6 +124,7 @@ def actions():
         page = pages
         rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     links = Links(filters)
+    is_past = filters.as_at is not None and filters.as_at < today
     return render_template(
         "dashboard/actions.html",
         form=form,
@@ -137,7 +138,10 @@ def actions():
         scope=describe_scope(filters, choices),
         dashboard_link=links.dashboard(),
         day=filters.as_at if filters.as_at and filters.as_at < today else today,
-        is_past=filters.as_at is not None and filters.as_at < today,
+        is_past=is_past,
+        # Each row links to its action (as at the past day in a past view): the path looked up once.
+        action_path=url_for("actions.show", action_id=0).removesuffix("0"),
+        action_query=f"?as_at={filters.as_at.isoformat()}" if is_past else "",
     )
 
 
