@@ -144,6 +144,17 @@ def test_the_plan_page_as_at_a_past_day_shows_the_actions_as_they_were(client_as
     assert (cells[2], cells[3].startswith("31 December 2015"), "Green" in cells[4]) == ("Service Manager", True, True)
 
 
+def test_the_plan_page_in_a_past_view_offers_nothing_of_today(client_as, story):
+    """No administration links and no download of today's plan on a page about the past."""
+    client = client_as(Role.ADMIN)
+    today = client.get_page("plans.show", plan_id=story["plan"].id)
+    past = client.get_page("plans.show", plan_id=story["plan"].id, as_at=IN_MAY)
+    assert today.select(".app-plan-admin-links a") and not past.select(".app-plan-admin-links a")
+    exports = [a["href"] for a in today.select("a") if "format=" in a["href"] or "/export" in a["href"]]
+    assert exports
+    assert not [a for a in past.select("a") if a["href"] in exports]
+
+
 def test_the_plan_page_leaves_out_actions_added_after_the_day(client_as, story, pinned_today):
     pinned_today("2015-08-01")
     factories.make_action(story["plan"], text="Added in August", created_at=datetime(2015, 8, 1, 9))
