@@ -5,10 +5,19 @@ history entries and one action carrying 300 updates and 2,000 history entries, t
 server time for each page (median of several requests).
 Run: .venv/bin/python -m bench.progress_pages
 The yardstick (Redmine 5 on 2 cores): about 200 ms for one issue page or a 100-row list.
+
+    .venv/bin/python -m bench.progress_pages --partnership [--databases sqlite postgresql]
+
+times instead the pages issue 14 compares with Redmine (a list of 25 actions, the first 100
+overdue actions, an action with 20 updates, and the dashboard) on the benchmark partnership
+bench/throughput.py keeps (scale 1), one request at a time through the app: median server time,
+this process's CPU time per request (on SQLite the queries run in it too) and SQL statements,
+beside Redmine's server time on this machine and the ratio.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import tempfile
@@ -158,5 +167,58 @@ def main() -> None:
     print(f"  quiet action page:                            {timed(client, f'/actions/{busy + 1}'):7.1f} ms")
 
 
+def partnership(databases: list[str], requests: int) -> None:
+    from sqlalchemy import event
+
+    from bench.generate import BENCH_PASSWORD, BENCH_TODAY
+    from bench.throughput import BOARD_MEMBER, REDMINE, SECRET, pages, prepare
+    from tracker import create_app
+    from tracker.extensions import db
+
+    os.environ["TRACKER_TODAY"] = BENCH_TODAY.isoformat()
+    for database in databases:
+        url = prepare(database, 1.0, fresh=False)
+        targets = pages(url)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False})
+        client = app.test_client()
+        client.post("/sign-in", data={"email": BOARD_MEMBER, "password": BENCH_PASSWORD})
+        with app.app_context():
+            engine = db.engine
+        statements = [0]
+
+        def count(*_args, statements=statements) -> None:
+            statements[0] += 1
+
+        print(f"\n{database}: server time, one request at a time ({requests} after warming up), "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(f"  {'page':<24} {'median':>9} {'CPU':>8} {'statements':>10} {'Redmine':>8} {'ratio':>6}  address")
+        event.listen(engine, "before_cursor_execute", count)
+        for page, path in targets.items():
+            for _ in range(3):
+                assert client.get(path).status_code == 200, path
+            times, cpu = [], []
+            for _ in range(requests):
+                statements[0] = 0
+                started, cpu_started = time.perf_counter(), time.process_time()
+                client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+            median = statistics.median(times)
+            redmine = REDMINE[page][0]
+            theirs = f"{redmine:6.0f} ms {redmine / median:6.1f}" if redmine else f"{'-':>9} {'-':>6}"
+            print(
+                f"  {page:<24} {median:6.1f} ms {statistics.median(cpu):5.1f} ms {statements[0]:>10} {theirs}  {path}"
+            )
+        event.remove(engine, "before_cursor_execute", count)
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--partnership", action="store_true", help="the pages compared with Redmine, at scale 1")
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--requests", type=int, default=30)
+    arguments = parser.parse_args()
+    if arguments.partnership:
+        partnership(arguments.databases, arguments.requests)
+    else:
+        main()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+# English month names, looked up rather than formatted by strftime: a list of 100 actions writes
+# hundreds of dates, and strftime is several times slower than a look-up.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+
 
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def format_datetime(value: datetime | None) -> str:

@@ -34,6 +34,23 @@ def read_day(text: str | None) -> date | None:
     return None
 
 
+def as_at_problem(text: str | None) -> str | None:
+    """What is wrong with an as-at date as given (None: nothing, or none given).
+
+    The dashboard, the plan page and the action page all read `as_at` by this rule.
+    """
+    if not (text or "").strip():
+        return None
+    day = read_day(text)
+    if day is None:
+        return "Enter the as at date as year-month-day, for example 2015-09-30"
+    if day > clock.today():
+        return "Enter an as at date that is today or in the past"
+    if day < EARLIEST_PAST_VIEW:
+        return "Enter an as at date in 2000 or later"
+    return None
+
+
 class DashboardFiltersForm(Form):
     """Read from the query string; unknown plan, strand, agency or post ids are ignored, not errors."""
 
@@ -49,15 +66,9 @@ class DashboardFiltersForm(Form):
     submit = SubmitField("Show the dashboard", widget=GovSubmitInput())
 
     def validate_as_at(self, field: StringField) -> None:
-        if not (field.data or "").strip():
-            return
-        day = read_day(field.data)
-        if day is None:
-            raise ValidationError("Enter the as at date as year-month-day, for example 2015-09-30")
-        if day > clock.today():
-            raise ValidationError("Enter an as at date that is today or in the past")
-        if day < EARLIEST_PAST_VIEW:
-            raise ValidationError("Enter an as at date in 2000 or later")
+        problem = as_at_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
     @property
     def as_at_day(self) -> date | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -144,9 +144,11 @@ class HistoryRow:
         return "the tracker (automatic)" if self.by_system else self.actor_name
 
 
-def action_evidence(action_id: int) -> list[EvidenceRow]:
+def action_evidence(action_id: int, until: datetime | None = None) -> list[EvidenceRow]:
+    """The action's evidence, newest first; with `until`, as it stood then (added by then, verified only if by then)."""
     added_by = aliased(User)
     verified_by = aliased(User)
+    verified_then = Evidence.verified_at <= until if until is not None else None
     statement = (
         select(
             Evidence.id,
@@ -160,19 +162,25 @@ def action_evidence(action_id: int) -> list[EvidenceRow]:
             Evidence.size_bytes,
             added_by.name.label("added_by_name"),
             Evidence.added_at,
-            verified_by.name.label("verified_by_name"),
-            Evidence.verified_at,
+            (verified_by.name if until is None else case((verified_then, verified_by.name))).label("verified_by_name"),
+            (Evidence.verified_at if until is None else case((verified_then, Evidence.verified_at))).label(
+                "verified_at"
+            ),
         )
         .outerjoin(added_by, Evidence.added_by_id == added_by.id)
         .outerjoin(verified_by, Evidence.verified_by_id == verified_by.id)
         .where(Evidence.action_id == action_id)
         .order_by(Evidence.added_at.desc(), Evidence.id.desc())
     )
+    if until is not None:
+        statement = statement.where(Evidence.added_at <= until)
     return [EvidenceRow(**row._asdict()) for row in db.session.execute(statement)]
 
 
-def action_updates(action_id: int, evidence: list[EvidenceRow], limit: int | None = None) -> list[UpdateRow]:
-    """The action's progress updates, newest first (the latest `limit`), each with the evidence it added."""
+def action_updates(
+    action_id: int, evidence: list[EvidenceRow], limit: int | None = None, until: datetime | None = None
+) -> list[UpdateRow]:
+    """The action's progress updates, newest first (the latest `limit`, made by `until`), each with the evidence it added."""
     statement = (
         select(
             ProgressUpdate.id,
@@ -188,6 +196,8 @@ def action_updates(action_id: int, evidence: list[EvidenceRow], limit: int | Non
         .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
         .limit(limit)
     )
+    if until is not None:
+        statement = statement.where(ProgressUpdate.created_at <= until)
     updates = {row.id: UpdateRow(**row._asdict()) for row in db.session.execute(statement)}
     for item in reversed(evidence):  # oldest first within each update
         if item.progress_update_id in updates:
@@ -195,8 +205,10 @@ def action_updates(action_id: int, evidence: list[EvidenceRow], limit: int | Non
     return list(updates.values())
 
 
-def action_history(action_id: int, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
-    """The action's history, newest first; only what happened at or after `since`, the latest `limit`, when given."""
+def action_history(
+    action_id: int, since: datetime | None = None, limit: int | None = None, until: datetime | None = None
+) -> list[HistoryRow]:
+    """The action's history, newest first; only what happened at or after `since`, by `until`, the latest `limit`, when given."""
     statement = (
         select(
             HistoryEntry.id,
@@ -217,6 +229,8 @@ def action_history(action_id: int, since: datetime | None = None, limit: int | N
     )
     if since is not None:
         statement = statement.where(HistoryEntry.created_at >= since)
+    if until is not None:
+        statement = statement.where(HistoryEntry.created_at <= until)
     rows = []
     for row in db.session.execute(statement):
         values = row._asdict()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, func, literal, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from tracker.cycles import cycle_starts
@@ -127,6 +128,32 @@ def agency_involved_clause(agency_id: int, owners=None):
     return or_(owned, partner)
 
 
+def _overdue_filter(states: ActionStates) -> ColumnElement[bool]:
+    """states.overdue() as a filter: open and due before the day.
+
+    The rule's "due date is set" is left to the comparison (an undated action is never before a
+    day, and a filter drops it either way). With only one bound on the due date, SQLite no longer
+    takes the due-date index for a selective one: it walks the plans in their order and stops at
+    the end of the page, instead of fetching and sorting thousands of overdue actions.
+    """
+    return and_(states.due_date < literal(states.day), states.is_open())
+
+
+def _accountable(states: ActionStates, post_id: int | None = None, agency_id: int | None = None) -> ColumnElement[bool]:
+    """Accountable (as on the day viewed) is the post, or a post of the agency.
+
+    Written as "id IN (the post's actions)" rather than a look-up per action: the database then
+    starts from the owners' post index and reads only those few actions, not every action in view.
+    """
+    owners = states.owners.c
+    accountable = select(owners.action_id).where(owners.kind == OwnerKind.ACCOUNTABLE.value)
+    if post_id is not None:
+        accountable = accountable.where(owners.post_id == post_id)
+    if agency_id is not None:
+        accountable = accountable.where(owners.post_id.in_(select(Post.id).where(Post.agency_id == agency_id)))
+    return Action.id.in_(accountable)
+
+
 def due_date_moves(moment: datetime | None = None, among: Select | None = None) -> Select:
     """(action_id, moves): how many times each action's due date has moved (up to the moment).
 
@@ -240,15 +267,15 @@ class ActionQuery:
         if f.outcome_rag is not None:
             clauses.append(states.outcome_rag == f.outcome_rag.value)
         if f.overdue:
-            clauses.append(states.overdue())
+            clauses.append(_overdue_filter(states))
         if f.red_or_overdue:
             clauses.append(or_(states.red(), states.overdue()))
         if f.due_soon:
             clauses.append(states.due_soon())
         if f.accountable_agency_id is not None:
-            clauses.append(states.owned_by(None, f.accountable_agency_id, OwnerKind.ACCOUNTABLE))
+            clauses.append(_accountable(states, agency_id=f.accountable_agency_id))
         if f.accountable_post_id is not None:
-            clauses.append(states.owned_by(f.accountable_post_id, None, OwnerKind.ACCOUNTABLE))
+            clauses.append(_accountable(states, post_id=f.accountable_post_id))
         if f.no_owner:
             clauses.append(states.no_owner())
         if f.no_accountable:
@@ -354,6 +381,17 @@ def list_actions(
     return list(rows.values())
 
 
+def _among(column: ColumnElement[int], ids) -> ColumnElement[bool]:
+    """column IN ids (a list, or a query of them).
+
+    On PostgreSQL a list goes as one array parameter (= ANY): the statement is then the same for
+    any number of rows, so it is prepared once, rather than one placeholder per id to write and send.
+    """
+    if isinstance(ids, list) and db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def attach_owners(rows: dict[int, ActionRow], states: ActionStates, ids=None) -> None:
     """Fill in the owners, as they were on the day viewed: one query for any number of rows."""
     ids = list(rows) if ids is None else ids
@@ -362,7 +400,7 @@ def attach_owners(rows: dict[int, ActionRow], states: ActionStates, ids=None) ->
         select(owners.c.action_id, owners.c.kind, Post.name, Agency.name)
         .join(Post, owners.c.post_id == Post.id)
         .outerjoin(Agency, Post.agency_id == Agency.id)
-        .where(owners.c.action_id.in_(ids))
+        .where(_among(owners.c.action_id, ids))
         .order_by(owners.c.action_id, owners.c.position, Post.name)
     ):
         row = rows[action_id]
@@ -379,7 +417,7 @@ def attach_partners(rows: dict[int, ActionRow], ids=None) -> None:
     for action_id, agency_name in db.session.execute(
         select(action_partners.c.action_id, Agency.name)
         .join(Agency, action_partners.c.agency_id == Agency.id)
-        .where(action_partners.c.action_id.in_(ids))
+        .where(_among(action_partners.c.action_id, ids))
         .order_by(Agency.name)
     ):
         rows[action_id].partners.append(agency_name)

@@ -22,6 +22,7 @@ from tracker.services.action_edit import ActionEditRejected, edit_action
 from tracker.services.evidence import content_disposition, download_name, open_file
 from tracker.services.progress import ProgressRejected, record_progress_update, verify_evidence
 from tracker.services.versioning import StaleAction, is_current
+from tracker.views.past_view import BadAsAt, PastView, bad_as_at_page, read_past_view
 
 bp = Blueprint("actions", __name__)
 
@@ -36,9 +37,13 @@ def _user() -> User:
     return current_user._get_current_object()  # the model itself, for services and permissions
 
 
-def _action_row(action_id: int):
-    """The action as list pages see it (owners, effective RAG); 404 if missing or hidden from this user."""
-    rows = list_actions(ActionFilters(action_ids=(action_id,)), _user(), clock.today())
+def _action_row(action_id: int, past: PastView | None = None):
+    """The action as list pages see it (owners, effective RAG), as it stood on a past day when asked.
+
+    404 if missing or hidden from this user, or (in a past view) not yet added then.
+    """
+    filters = ActionFilters(action_ids=(action_id,), as_at=past.day if past else None)
+    rows = list_actions(filters, _user(), clock.today())
     if not rows:
         abort(404)  # missing, or restricted from this user: neither is admitted to exist
     return rows[0]
@@ -61,17 +66,27 @@ def _latest(rows: list, everything: bool, shown: int) -> tuple[list, bool]:
 @bp.get("/actions/<int:action_id>")
 @allow_signed_in
 def show(action_id: int):
-    row = _action_row(action_id)
+    try:
+        past = read_past_view(request)
+    except BadAsAt as error:
+        return bad_as_at_page(error, url_for("actions.show", action_id=action_id))
+    row = _action_row(action_id, past)
     record = db.session.get(Action, action_id)
-    evidence = action_evidence(action_id)
+    until = past.moment if past else None
+    evidence = action_evidence(action_id, until=until)
     # A long-running action keeps its page quick: the latest entries, with a link to all of them.
     all_updates, all_history = request.args.get("updates") == "all", request.args.get("history") == "all"
     updates, more_updates = _latest(
-        action_updates(action_id, evidence, None if all_updates else UPDATES_SHOWN + 1), all_updates, UPDATES_SHOWN
+        action_updates(action_id, evidence, None if all_updates else UPDATES_SHOWN + 1, until=until),
+        all_updates,
+        UPDATES_SHOWN,
     )
     history, more_history = _latest(
-        action_history(action_id, limit=None if all_history else HISTORY_SHOWN + 1), all_history, HISTORY_SHOWN
+        action_history(action_id, limit=None if all_history else HISTORY_SHOWN + 1, until=until),
+        all_history,
+        HISTORY_SHOWN,
     )
+    # A past view is a record of what was: nothing on it can be changed.
     return render_template(
         "actions/show.html",
         action=row,
@@ -82,9 +97,12 @@ def show(action_id: int):
         evidence=evidence,
         history=history,
         more_history=more_history,
-        can_update=can_update_action(_user(), record),
-        can_edit=can_edit_action(_user()),
-        can_verify=can_verify_evidence(_user()),
+        past=past,
+        past_args=past.query if past else {},
+        today_link=url_for("actions.show", action_id=action_id),
+        can_update=past is None and can_update_action(_user(), record),
+        can_edit=past is None and can_edit_action(_user()),
+        can_verify=past is None and can_verify_evidence(_user()),
     )
 
 

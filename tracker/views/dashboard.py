@@ -118,11 +118,16 @@ def actions():
     choices = filter_choices()
     form, filters = read_filters(request.args, choices)
     today = clock.today()
-    total = count_actions(filters, current_user, today)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, read_int(request.args.get("page")) or 1), pages)
+    page = max(1, read_int(request.args.get("page")) or 1)
     rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # A first page that is not full is the whole list: no need to count it again.
+    total = len(rows) if page == 1 and len(rows) < PAGE_SIZE else count_actions(filters, current_user, today)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the end (an old link to a list that has shrunk): the last page
+        page = pages
+        rows = list_actions(filters, current_user, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     links = Links(filters)
+    is_past = filters.as_at is not None and filters.as_at < today
     return render_template(
         "dashboard/actions.html",
         form=form,
@@ -136,7 +141,10 @@ def actions():
         scope=describe_scope(filters, choices),
         dashboard_link=links.dashboard(),
         day=filters.as_at if filters.as_at and filters.as_at < today else today,
-        is_past=filters.as_at is not None and filters.as_at < today,
+        is_past=is_past,
+        # Each row links to its action (as at the past day in a past view): the path looked up once.
+        action_path=url_for("actions.show", action_id=0).removesuffix("0"),
+        action_query=f"?as_at={filters.as_at.isoformat()}" if is_past else "",
     )
 
 
