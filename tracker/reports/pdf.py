@@ -87,7 +87,7 @@ def _prepare_printing() -> None:
 
     Tagging for PDF/UA links every tagged piece of text to its page, and the PDF writer builds the list
     of all page references afresh for each look-up: tens of thousands of look-ups times hundreds of
-    pages, about a tenth of the time a 1,000-action report took. The list only ever grows (pages
+    pages, nearly a tenth of the time a 1,000-action report took. The list only ever grows (pages
     are appended), so one kept per length of the page list gives the same answer.
     """
     global _printing_ready
@@ -110,7 +110,10 @@ def _prepare_printing() -> None:
 
 @cache
 def _document_class(base_stylesheet: str) -> type:
-    """WeasyPrint's HTML with report-base.css in place of its default stylesheet."""
+    """WeasyPrint's HTML with report-base.css in place of its default stylesheet.
+
+    `_ua_stylesheets` is WeasyPrint's own (pinned in requirements.txt); tests/unit/test_report_printing.py
+    fails if an upgrade renames it, which would otherwise only make printing slower."""
     from weasyprint import CSS, HTML
     from weasyprint.css.counters import CounterStyle
 
