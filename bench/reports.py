@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.reports                       Coventry, 1,000 and 10,000 actions on SQLite
     .venv/bin/python -m bench.reports --databases sqlite postgresql --reuse
     .venv/bin/python -m bench.reports --pdf-10000           also the PDF of all 10,000 actions (minutes)
+    .venv/bin/python -m bench.reports --reuse --formats pdf --pdf-in-process --profile-pdf bench/out/pdf.prof
 
 Every file is downloaded from the reports page through the app (Flask's test client: the view, the
 queries, the rendering; no network), as a board member, so the time is the server's own. Plans:
@@ -16,6 +17,10 @@ the median wall-clock time is printed, and this process's CPU time (which a busy
 inflate; a PDF printed in a child process, as the server does, is not in it: --pdf-in-process
 counts it). Memory is the resident set size of this process, which does what a gunicorn worker
 does, after producing them all (and its peak). Nothing here asserts.
+
+--profile-pdf FILE prints the 1,000-action PDF once more in this process under cProfile, writes the
+profile to FILE (for pstats or snakeviz) and prints the functions that took the most time: where the
+printing goes, which is what bench/README.md reports.
 """
 
 from __future__ import annotations
@@ -96,7 +101,43 @@ def _print(label: str, file_format: str, timing: tuple[float, float, int]) -> No
           flush=True)  # fmt: skip
 
 
-def run(database: str, repeat: int, reuse: bool, pdf_10000: bool, pdf_in_process: bool) -> None:
+def _profile_pdf(client, path: str) -> None:
+    """The 1,000-action PDF printed once under cProfile (in this process, whatever --pdf-in-process says)."""
+    import cProfile
+    import pstats
+
+    from tracker.reports import pdf
+
+    profile = cProfile.Profile()
+    original = pdf.print_html
+
+    def profiled(html: str, stylesheet: str) -> bytes:
+        profile.enable()
+        try:
+            return original(html, stylesheet)
+        finally:
+            profile.disable()
+
+    pdf.print_html = profiled
+    try:
+        client.application.config["PDF_IN_PROCESS"] = True
+        assert client.get("/reports?format=pdf").status_code == 200
+    finally:
+        pdf.print_html = original
+    profile.dump_stats(path)
+    print(f"  profile of the 1,000-action PDF written to {path}; the most time, cumulative:", flush=True)
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+
+
+def run(
+    database: str,
+    repeat: int,
+    reuse: bool,
+    pdf_10000: bool,
+    pdf_in_process: bool,
+    formats: tuple[str, ...] = ("pdf", "xlsx", "csv"),
+    profile_pdf: str | None = None,
+) -> None:
     print(f"{database}:", flush=True)
     os.environ["TRACKER_TODAY"] = "2015-09-30"
     app, plan_id = _coventry_app(database)
@@ -104,7 +145,7 @@ def run(database: str, repeat: int, reuse: bool, pdf_10000: bool, pdf_in_process
     client = app.test_client()
     response = client.post("/sign-in", data={"email": "board@example.org", "password": "demo-board-password"})
     assert response.status_code == 302, "could not sign in as the demo board member"
-    for file_format in ("pdf", "xlsx", "csv"):
+    for file_format in formats:
         _print(
             "Coventry (53 actions)", file_format, _time(client, f"/reports?plan={plan_id}&format={file_format}", repeat)
         )
@@ -116,10 +157,12 @@ def run(database: str, repeat: int, reuse: bool, pdf_10000: bool, pdf_in_process
         app = _prepare(database, scale, reuse)
         app.config["PDF_IN_PROCESS"] = pdf_in_process
         client = _client(app, BOARD_MEMBER)
-        formats = ("pdf", "xlsx", "csv") if scale < 1 or pdf_10000 else ("xlsx", "csv")
-        for file_format in formats:
+        wanted = [f for f in formats if f != "pdf" or scale < 1 or pdf_10000]
+        for file_format in wanted:
             pdf = file_format == "pdf"
             _print(label, file_format, _time(client, f"/reports?format={file_format}", 1 if pdf else repeat))
+        if profile_pdf and scale < 1:
+            _profile_pdf(client, profile_pdf)
         gc.collect()
     current, peak = _rss_mb()
     print(f"  memory after producing them: {current:.0f} MB resident (peak {peak:.0f} MB)", flush=True)
@@ -136,9 +179,19 @@ def main() -> int:
         action="store_true",
         help="print PDFs in this process rather than a child (so CPU time counts the printing; memory grows)",
     )
+    parser.add_argument("--formats", nargs="+", default=["pdf", "xlsx", "csv"], choices=["pdf", "xlsx", "csv"])
+    parser.add_argument("--profile-pdf", metavar="FILE", help="profile the 1,000-action PDF's printing into FILE")
     args = parser.parse_args()
     for database in args.databases:
-        run(database, args.repeat, args.reuse, args.pdf_10000, args.pdf_in_process)
+        run(
+            database,
+            args.repeat,
+            args.reuse,
+            args.pdf_10000,
+            args.pdf_in_process,
+            tuple(args.formats),
+            args.profile_pdf,
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import cache
 from itertools import groupby
 from pathlib import Path
 
@@ -28,6 +29,11 @@ RECENT_PERIODS = 6
 
 def _stylesheet() -> Path:
     return Path(current_app.static_folder or "") / "css" / "report.css"
+
+
+def _base_stylesheet(stylesheet: str) -> str:
+    """The sheet that stands in for WeasyPrint's default one (see report-base.css for why)."""
+    return str(Path(stylesheet).with_name("report-base.css"))
 
 
 def _objective_title(action: ReportAction) -> str:
@@ -71,11 +77,62 @@ def report_html(data: ReportData) -> str:
     )
 
 
+# --- printing --------------------------------------------------------------------------------------
+
+_printing_ready = False
+
+
+def _prepare_printing() -> None:
+    """Once per process: the page list the PDF writer looks up, kept instead of built each time.
+
+    Tagging for PDF/UA links every tagged piece of text to its page, and the PDF writer builds the list
+    of all page references afresh for each look-up: tens of thousands of look-ups times hundreds of
+    pages, nearly a tenth of the time a 1,000-action report took. The list only ever grows (pages
+    are appended), so one kept per length of the page list gives the same answer.
+    """
+    global _printing_ready
+    if _printing_ready:
+        return
+    import pydyf
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        kept = pdf.__dict__.get("_tracker_page_references")
+        if kept is None or kept[0] != len(kids):
+            kept = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            pdf.__dict__["_tracker_page_references"] = kept
+        return kept[1]
+
+    if isinstance(getattr(pydyf.PDF, "page_references", None), property):
+        pydyf.PDF.page_references = property(page_references)  # type: ignore[method-assign,assignment]
+    _printing_ready = True
+
+
+@cache
+def _document_class(base_stylesheet: str) -> type:
+    """WeasyPrint's HTML with report-base.css in place of its default stylesheet.
+
+    `_ua_stylesheets` is WeasyPrint's own (pinned in requirements.txt); tests/unit/test_report_printing.py
+    fails if an upgrade renames it, which would otherwise only make printing slower."""
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+
+    # Counter styles (the page numbers' decimal) still come from WeasyPrint's own defaults.
+    defaults = CSS(filename=base_stylesheet, counter_style=CounterStyle())
+
+    class ReportHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list:
+            return [defaults]
+
+    return ReportHTML
+
+
 def print_html(html: str, stylesheet: str) -> bytes:
     """HTML to PDF bytes: the part that runs in a child process (no app, no database)."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS
 
-    document = HTML(string=html, base_url=str(Path(stylesheet).parent))
+    _prepare_printing()
+    document = _document_class(_base_stylesheet(stylesheet))(string=html, base_url=str(Path(stylesheet).parent))
     return document.write_pdf(stylesheets=[CSS(filename=stylesheet)], pdf_variant=PDF_VARIANT)
 
 
