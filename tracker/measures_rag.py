@@ -17,11 +17,11 @@ from tracker.models.enums import Rag
 from tracker.models.measures import Direction
 
 
-def format_figure(value: float | None, percentage: bool = False) -> str:
+def format_figure(value: float | None, percentage: bool = False, places: int = 2) -> str:
     """12.0 -> "12", 12.5 -> "12.5", 1234 -> "1,234"; with a % sign for percentages."""
     if value is None:
         return ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{places}f}".rstrip("0").rstrip(".")
     return f"{text}%" if percentage else text
 
 
@@ -30,12 +30,16 @@ _TARGET_TEXT = re.compile(r"^(?P<target>[\d,]+(?:\.\d+)?) \(tolerance (?P<tolera
 
 
 def target_text(target: float, tolerance: float) -> str:
-    """How a period's target is written in the measure's history (shown as it is on the measure's page)."""
-    return f"{format_figure(target)} (tolerance {format_figure(tolerance)})"
+    """How a period's target is written in the measure's history.
+
+    Every decimal the target was given with is written, so a past view reads back the very target
+    that applied (33.333 stays 33.333, not 33.33), and a figure of 33.332 is rated against it alike.
+    """
+    return f"{format_figure(target, places=10)} (tolerance {format_figure(tolerance, places=10)})"
 
 
 def read_target_text(text: str | None) -> tuple[float, float] | None:
-    """The target and tolerance a history entry set (to two decimal places, as written), or None."""
+    """The target and tolerance a history entry set, or None when the text is not a target."""
     match = _TARGET_TEXT.match(text or "")
     if match is None:
         return None

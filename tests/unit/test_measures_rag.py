@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.measures_rag import format_figure, measure_rag
+from tracker.measures_rag import format_figure, measure_rag, read_target_text, target_text
 from tracker.models import Direction, Rag
 
 HIGHER = Direction.HIGHER_IS_BETTER
@@ -56,3 +56,11 @@ def test_the_reason_says_why():
 )
 def test_figures_are_written_without_needless_decimals(value, text):
     assert format_figure(value) == text
+
+
+@pytest.mark.parametrize(
+    ("target", "tolerance"), [(1250.0, 12.5), (33.333, 0.0), (0.125, 0.005), (66.6666667, 1.0 / 3)]
+)
+def test_a_target_written_to_history_reads_back_exactly(target, tolerance):
+    """Past views rate old figures against the target read back from history: no decimal may be lost."""
+    assert read_target_text(target_text(target, tolerance)) == (round(target, 10), round(tolerance, 10))
