@@ -89,6 +89,7 @@ def add_post_command(name: str, agency_name: str) -> None:
 def load_demo_command() -> None:
     """Load the Coventry 2015 plan and the demo accounts, if the database has no plan yet."""
     from tracker.demo import DEMO_ACCOUNTS, load_demo
+    from tracker.jobs import take_month_ends
 
     result = load_demo()
     if result is None:
@@ -97,6 +98,9 @@ def load_demo_command() -> None:
         click.echo(f"Loaded {result.plan.name!r}: {result.actions} actions.")
         for item in result.timescales_to_review:
             click.echo(f"  Timescale to review: {item}")
+        # As the nightly job would: the dashboard's trend and past views start from these, and
+        # until they exist every view rebuilds them from the plan's history.
+        click.echo(f"Month-end states of actions kept: {take_month_ends():,}.")
     click.echo("Demo accounts (for demonstration only):")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<20} {account.email:<26} password: {account.password}")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.importers.csv_plan import PlanFileError, read_plan_csv
-from tracker.models import Action, HistoryEntry, Objective, Plan, Post, Rag, Status, Strand, User
+from tracker.models import Action, ActionMonthEnd, HistoryEntry, Objective, Plan, Post, Rag, Status, Strand, User
 from tracker.services.import_plan import import_plan
 
 
@@ -202,3 +202,11 @@ def test_demo_plan_has_its_reporting_dates(coventry):
     cycle = current_cycle(coventry, date(2015, 7, 1))
     assert cycle.updates_due_by == date(2015, 9, 2)
     assert cycle.starts_on == date(2015, 6, 11)
+
+
+def test_the_demo_command_keeps_the_month_ends_the_dashboard_starts_from(app, pinned_today):
+    pinned_today("2016-01-15")
+    result = app.test_cli_runner().invoke(args=["tracker", "load-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Month-end states of actions kept" in result.output
+    assert db.session.scalar(select(func.count()).select_from(ActionMonthEnd)) > 0
