@@ -20,9 +20,9 @@ from pathlib import Path
 os.environ.setdefault("TRACKER_INSTANCE_DIR", tempfile.mkdtemp(prefix="tracker-bench-"))
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, select, text, update
 
+from bench.databases import fresh_postgres_url, fresh_sqlite_url
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs import auto_amber as run_auto_amber
@@ -47,7 +47,6 @@ TODAY = date(2016, 1, 4)
 # Timed runs per database: the best is reported, as the machine's other work only ever slows a run down.
 ROUNDS = 3
 OUT = Path(__file__).resolve().parent / "out"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "tracker_bench"
 
 
@@ -192,33 +191,10 @@ def _run(label: str, url: str) -> float:
     return best
 
 
-def _sqlite_url() -> str:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "auto_amber.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _postgres_url() -> str | None:
-    server = make_url(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER))
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{POSTGRES_DATABASE}"'))
-    except Exception as error:  # no server: say so and bench SQLite alone
-        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipped.")
-        return None
-    finally:
-        admin.dispose()
-    return server.set(database=POSTGRES_DATABASE).render_as_string(hide_password=False)
-
-
 def main() -> int:
     print(f"auto-amber benchmark, as at {TODAY.day} {TODAY:%B %Y} (goal: under 2 s per database)")
-    results = {"SQLite": _run("SQLite", _sqlite_url())}
-    postgres = _postgres_url()
+    results = {"SQLite": _run("SQLite", fresh_sqlite_url("auto_amber"))}
+    postgres = fresh_postgres_url(POSTGRES_DATABASE)
     if postgres:
         results["PostgreSQL"] = _run("PostgreSQL", postgres)
     slow = [name for name, seconds in results.items() if seconds >= 2.0]

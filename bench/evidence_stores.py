@@ -25,39 +25,15 @@ from pathlib import Path
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("ARGON2_MEMORY_COST_KIB", "1024")
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from bench.databases import fresh_postgres_url, fresh_sqlite_url
 
 OUT = Path(__file__).resolve().parent / "out"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "tracker_bench_evidence"
 SIZE = 20 * 1024 * 1024 - 1024  # just under the limit
 RUNS = 3
 PASSWORD = "bench-password-not-guessable-8271"  # noqa: S105 (a scratch account in a scratch database)
 FILE = b"%PDF-1.4\n" + bytes(range(256)) * ((SIZE - 9) // 256)
-
-
-def _sqlite_url() -> str:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "evidence.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _postgres_url() -> str | None:
-    server = make_url(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER))
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{POSTGRES_DATABASE}"'))
-    except Exception as error:  # no server: say so and bench the rest
-        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipped.")
-        return None
-    finally:
-        admin.dispose()
-    return server.set(database=POSTGRES_DATABASE).render_as_string(hide_password=False)
 
 
 def _s3_server() -> tuple[subprocess.Popen, str] | None:
@@ -154,14 +130,14 @@ def _bench(label: str, database_url: str, settings: dict) -> None:
 
 def main() -> int:
     print(f"A {len(FILE) / 2**20:.0f} MB file, median of {RUNS} (upload: the whole progress update with its file)")
-    _bench("folder (SQLite)", _sqlite_url(), {"EVIDENCE_STORAGE": "folder"})
-    _bench("database (SQLite)", _sqlite_url(), {"EVIDENCE_STORAGE": "database"})
-    if url := _postgres_url():
+    _bench("folder (SQLite)", fresh_sqlite_url("evidence"), {"EVIDENCE_STORAGE": "folder"})
+    _bench("database (SQLite)", fresh_sqlite_url("evidence"), {"EVIDENCE_STORAGE": "database"})
+    if url := fresh_postgres_url(POSTGRES_DATABASE):
         _bench("database (PostgreSQL)", url, {"EVIDENCE_STORAGE": "database"})
     if started := _s3_server():
         process, endpoint = started
         try:
-            _bench("S3 (moto, SQLite)", _sqlite_url(), {"EVIDENCE_STORAGE": "s3", "EVIDENCE_S3_BUCKET": "bench-evidence",
+            _bench("S3 (moto, SQLite)", fresh_sqlite_url("evidence"), {"EVIDENCE_STORAGE": "s3", "EVIDENCE_S3_BUCKET": "bench-evidence",
                                                         "EVIDENCE_S3_ENDPOINT_URL": endpoint})  # fmt: skip
         finally:
             process.terminate()

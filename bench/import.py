@@ -19,14 +19,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from bench.databases import fresh_postgres_url
 
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("ARGON2_MEMORY_COST_KIB", "1024")
 
 ROWS = 5_000
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "tracker_bench_import"
 TIMESCALES = ("May 2015", "Sept 15", "Q3 2015/16", "On-going", "April 2015 (initial feedback) December 2015", "TBC")
 RAGS = ("Red", "Amber", "Green", "Blue", "")
@@ -60,21 +58,6 @@ def workbook_bytes(rows: int = ROWS) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _postgres_url() -> str | None:
-    server = make_url(os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER))
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{POSTGRES_DATABASE}"'))
-    except Exception as error:  # no server: say so and bench SQLite alone
-        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipped.")
-        return None
-    finally:
-        admin.dispose()
-    return server.set(database=POSTGRES_DATABASE).render_as_string(hide_password=False)
 
 
 def _csrf(client, url: str) -> str:
@@ -152,7 +135,7 @@ def main() -> int:
     )
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
     results = {"SQLite": _run("SQLite", f"sqlite:///{folder / 'bench.db'}", data)}
-    postgres = _postgres_url()
+    postgres = fresh_postgres_url(POSTGRES_DATABASE)
     if postgres:
         results["PostgreSQL"] = _run("PostgreSQL", postgres, data)
     missed = [name for name, (preview, done) in results.items() if preview >= 3 or done >= 10]
