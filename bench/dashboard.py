@@ -67,7 +67,7 @@ def _database_url(database: str, scale: float) -> str:
     if scale == 1:
         return POSTGRES_URL
     # One database per scale, so scale 10 (slow to generate) is generated once and reused.
-    return f"{POSTGRES_URL}_s{scale:g}".replace(".", "_")
+    return POSTGRES_URL + "_s" + format(scale, "g").replace(".", "_")
 
 
 def _fresh(database: str, url: str) -> None:

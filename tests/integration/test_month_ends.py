@@ -8,17 +8,18 @@ co-ordinator makes, a dashboard read from them is the dashboard counted from his
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from tests import factories
 from tests.integration.test_dashboard import _figure_links, _number, _status_total
 from tracker.extensions import db
 from tracker.jobs import take_month_ends
-from tracker.models import Action, ActionMonthEnd, Objective, Rag, Role, Status
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, Role, Status
 from tracker.queries import dashboard as dashboard_queries
 from tracker.services.action_edit import ActionEdit, edit_action
 from tracker.services.deadlines import set_due_date
 from tracker.services.history import apply_changes
+from tracker.services.plans_admin import move_action
 from tracker.services.progress import ProgressSubmission, record_progress_update
 
 
@@ -139,16 +140,20 @@ def test_kept_month_ends_stay_true_through_every_kind_of_change(board_client, sc
         lambda: set_due_date(_first_action(plan_a), date(2015, 9, 20), admin, "Brought forward"),
         lambda: apply_changes(b_action, {"outcome_rag": Rag.RED}, admin, "No difference yet"),
         lambda: factories.make_action(plan_a, delivery_rag=Rag.RED, created_at=datetime(2015, 9, 1)),
+        # Moved to its plan's other strand: both strands' month-end counts change.
+        lambda: move_action(admin, _first_action(plan_a), plan_a.strands[1].objectives[0], "Belongs there"),
     ]
     views = ({}, {"plan": plan_b.id}, {"as_at": "2015-09-20"}, {"as_at": "2015-08-31", "plan": plan_a.id})
     for step in [*steps, back_dated]:
         take_month_ends()  # the nightly job, before the change
+        assert db.session.scalar(select(func.count()).select_from(MonthEndCount)) > 0
         step()
         db.session.commit()
         for view in views:
             for client in (board_client, scrutiny_client):
                 kept = _main_text(client, **view)
                 db.session.execute(delete(ActionMonthEnd))
+                db.session.execute(delete(MonthEndCount))
                 db.session.commit()
                 assert kept == _main_text(client, **view), (step, view)
                 take_month_ends()

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from tests import factories
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, ActionMonthEnd, Rag, Role, Status
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Rag, Role, Status
 from tracker.queries import trend as trend_module
 from tracker.queries.actions import ActionFilters, ActionQuery
 from tracker.queries.as_at import state_at
@@ -171,3 +171,56 @@ def test_a_past_day_starts_from_the_month_end_before_it(story, pinned_today, day
     take_month_ends(TODAY)
     assert _kept_rows() > 0
     assert rows() == from_history
+
+
+def _strands(plan) -> list[int]:
+    return [strand.id for strand in plan.strands]
+
+
+def test_a_plans_month_ends_are_read_from_its_strands_counts(story, monkeypatch):
+    """Counted per strand by the nightly job, the plan's trend reads those counts, not each action's row."""
+    query = _query(plan_id=story["plan"].id)
+    rebuilt = trend_points(query, DAYS)
+    take_month_ends(TODAY)
+    assert db.session.scalar(select(func.count()).select_from(MonthEndCount)) == 4 * len(story["plan"].strands) * 2 * 5
+    _refusing_history(monkeypatch)
+    monkeypatch.setattr(trend_module, "_from_month_ends", lambda *_: pytest.fail("read each action's row"))
+    assert _mix(trend_points(query, DAYS, _strands(story["plan"]))) == _mix(rebuilt)
+
+
+def test_a_day_between_month_ends_is_its_month_ends_counts_corrected_by_what_changed(story, pinned_today):
+    """Rated differently, fallen overdue or added since the month end: each is counted as it stood that day."""
+    take_month_ends(TODAY)
+    plan = story["plan"]
+    days = [date(2015, 8, 10), date(2015, 8, 20), date(2015, 9, 12), date(2015, 10, 14)]
+    # 16 August: "slipping" falls overdue; 20 August: the complete one is added; 10 September: red.
+    query = _query(plan_id=plan.id)
+    from_counts = trend_points(query, days, _strands(plan))
+    db.session.execute(delete(MonthEndCount))
+    assert (
+        _mix(from_counts)
+        == _mix(trend_points(query, days))
+        == [
+            {"green": 1, "amber": 1},
+            {"amber": 2, "blue": 1},
+            {"red": 1, "amber": 1, "blue": 1},
+            {"red": 1, "amber": 1, "blue": 1},
+        ]
+    )
+
+
+def test_a_strand_whose_counts_are_forgotten_is_read_from_each_actions_row(story):
+    """An action moved or restricted deletes its strands' counts; the trend stays right meanwhile."""
+    plan = story["plan"]
+    query = _query(plan_id=plan.id)
+    before = trend_points(query, DAYS)
+    take_month_ends(TODAY)
+    apply_changes(story["slipping"], {"is_restricted": True}, None, "Sensitive")
+    db.session.commit()
+    strand = story["slipping"].objective.strand_id
+    assert not db.session.scalar(
+        select(func.count()).select_from(MonthEndCount).where(MonthEndCount.strand_id == strand)
+    )
+    assert _mix(trend_points(query, DAYS, _strands(plan))) == _mix(before)
+    take_month_ends(TODAY)  # the next night counts it again
+    assert db.session.scalar(select(func.count()).select_from(MonthEndCount).where(MonthEndCount.strand_id == strand))

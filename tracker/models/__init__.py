@@ -1,7 +1,7 @@
 """The tracker's typed models; importing this package registers them all."""
 
 from tracker.models.administration import AccountToken, AdminLogEntry, TokenPurpose
-from tracker.models.dashboard import ActionMonthEnd
+from tracker.models.dashboard import ActionMonthEnd, MonthEndCount
 from tracker.models.deadlines import DeadlineChange, Notification, ReminderEmail, ReportingDate, RequestState
 from tracker.models.enums import CLOSED_STATUSES, RAG_ORDER, OwnerKind, Rag, Role, Status
 from tracker.models.history import SYSTEM_ACTOR, HistoryEntry
@@ -46,6 +46,7 @@ __all__ = [
     "MeasureHistory",
     "MeasureTarget",
     "MeasureValue",
+    "MonthEndCount",
     "Notification",
     "Objective",
     "OwnerKind",

@@ -44,3 +44,25 @@ class ActionMonthEnd(db.Model):
     due_date: Mapped[date | None]
     # The effective delivery RAG on that day (tracker/rag.py): fixed once the day is past, so kept.
     rag: Mapped[Rag] = mapped_column(enum_column(Rag))
+
+
+class MonthEndCount(db.Model):
+    """How many actions of one strand stood at each effective RAG at a month end, restricted or not.
+
+    The trend of a plan, a strand or every plan reads these few rows instead of every action's
+    month-end row. Written by the nightly job from ActionMonthEnd with each action's strand and
+    restriction as they are now, one row for every strand, restriction and rating (noughts
+    included), so a (month end, strand) with its rows is known to be counted in full. Whatever
+    would change a count deletes that strand's rows instead (an action moved or its restriction
+    changed, an action's month-end rows forgotten: services/history.py, services/month_end_counts.py),
+    and the trend counts that strand from the actions' rows until the job writes them again.
+    """
+
+    __tablename__ = "month_end_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month_end: Mapped[date] = mapped_column(primary_key=True)
+    strand_id: Mapped[int] = mapped_column(ForeignKey("strand.id", ondelete="CASCADE"), primary_key=True)
+    is_restricted: Mapped[bool] = mapped_column(primary_key=True)
+    rag: Mapped[Rag] = mapped_column(enum_column(Rag), primary_key=True)
+    actions: Mapped[int]

@@ -101,7 +101,11 @@ class Action(db.Model):
     __tablename__ = "action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), index=True)
+    # active_history: the old objective is known when an action moves, so the month-end counts of the
+    # strand it left are forgotten too (services/history.py).
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("objective.id", ondelete="CASCADE"), index=True, active_history=True
+    )
     reference: Mapped[str] = mapped_column(String(20), default="")
     text: Mapped[str] = mapped_column(Text)
     expected_evidence: Mapped[str] = mapped_column(Text, default="")

@@ -15,8 +15,10 @@ only thing kept anywhere is each action's state at each month end, which the nig
 and the trend and past views (queries/as_at.py) start from. Today's effective RAG depends on
 today's date (an overdue action shows Amber), so it is always worked out in the query.
 
-The groups are counted per plan (the plan's bar adds up its strands) and then added up; the most
-serious exceptions and most moved deadlines of all are picked from each plan's own.
+The ratings are grouped by strand and pair of ratings, with every other count summed alongside:
+added up in Python they give the strand and plan bars, the grid, the headline and what changed
+since the meeting, so one grouping serves them all. The most serious exceptions and most moved
+deadlines are picked in the statement, only as many as the tables show.
 
 Every figure is counted with the same filters (ActionQuery) and rules (ActionStates) as the list
 it links to, so a number and the list behind it always agree. A past view runs the same statement
@@ -28,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import add
 
 from sqlalchemy import (
     CTE,
@@ -264,11 +265,9 @@ def build_dashboard(
     query = ActionQuery.build(scope, viewer, today)
     meetings = _meetings(query)
     since, meeting_name = _since_day(query.day, meetings, filters.since)
-    plan_ids = plans_in_view(scope, choices)
-    per_plan = _count_plans(query, since, plan_ids)
-    groups = _merge([per_plan[plan_id] for plan_id in plan_ids])
+    groups = _count(query, since)
 
-    headline, strands, plans, grid, no_accountable = _summary(groups, choices)
+    headline, strands, plans, grid, no_accountable, since_counts = _summary(groups, choices)
     exceptions, most_moved = _rows(query, groups["exception"], groups["moved"], filters.as_at)
     trend, by_meeting, at_meeting = _trend(query, headline, choices, meetings, trend_by_meeting, since)
     return Dashboard(
@@ -285,7 +284,7 @@ def build_dashboard(
         trend_by_meeting=by_meeting,
         slippage=Slippage(_by_moves(groups["moves"]), most_moved),
         exceptions=exceptions,
-        since=_since(groups["since"], since, meeting_name, at_meeting, headline),
+        since=_since(since_counts, since, meeting_name, at_meeting, headline),
     )
 
 
@@ -305,19 +304,28 @@ def plans_in_view(filters: ActionFilters, choices: Choices) -> list[int]:
     return [plan.id] if plan is not None else [plan.id for plan in choices.plans if not plan.archived]
 
 
+def _strands_in_view(filters: ActionFilters, choices: Choices) -> list[int]:
+    """The strands whose actions a view with these filters counts (before any agency or post is chosen)."""
+    if filters.strand_id is not None:
+        strand = choices.strand(filters.strand_id)
+        if strand is None or filters.plan_id not in (None, strand.plan_id):
+            return []
+        return [strand.id]
+    in_view = set(plans_in_view(filters, choices))
+    return [strand.id for plan in choices.plans if plan.id in in_view for strand in plan.strands]
+
+
 Groups = dict[str, list["_Group"]]
-# A plan's counts as kept: per section, the keys (k0, k1, t0, t1) and their counts.
-PlanCounts = dict[str, dict[tuple, tuple[int, ...]]]
 
 
-def _count_plans(query: ActionQuery, since: date, plan_ids: list[int]) -> dict[int, PlanCounts]:
-    """The grouped facts of each plan in view, in one statement."""
+def _count(query: ActionQuery, since: date) -> Groups:
+    """The grouped facts of the actions in view, in one statement."""
     statement = _grouped(_facts(query, cycle_starts(query.day), since), query.states.owners)
-    per_plan: dict[int, PlanCounts] = {plan_id: {name: {} for name in SECTIONS} for plan_id in plan_ids}
-    # Fetched all at once: several thousand rows (a row per plan and post, for instance).
-    for plan_id, section, k0, k1, t0, t1, *counts in db.session.execute(statement).all():
-        per_plan[plan_id][section][k0, k1, t0, t1] = tuple([count or 0 for count in counts])
-    return per_plan
+    groups: Groups = {name: [] for name in SECTIONS}
+    # Fetched all at once: a few hundred rows (a row per strand and pair of ratings, per post).
+    for section, k0, k1, t0, t1, *counts in db.session.execute(statement).all():
+        groups[section].append(_Group(k0, k1, t0, t1, tuple(count or 0 for count in counts)))
+    return groups
 
 
 def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
@@ -331,7 +339,6 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
         (
             query.statement(
                 Action.id.label("id"),
-                Strand.plan_id.label("plan_id"),
                 Strand.id.label("strand_id"),
                 rag.label("rag"),
                 states.outcome_rag.label("outcome"),
@@ -355,25 +362,29 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
 
 
 # Each grouping of the facts returns rows of one shape, so they can share one statement:
-# (plan, section, two whole-number keys, two text keys, up to ten counts).
-_INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 10
-SECTIONS = ("totals", "strand", "grid", "post", "agency", "exception", "moves", "moved", "since")
+# (section, two whole-number keys, two text keys, up to thirteen counts).
+_INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 13
+SECTIONS = ("ratings", "post", "agency", "exception", "moves", "moved")
+# The counts of the "ratings" section, in order: summed across strands and ratings they are the
+# headline, the actions with no accountable post, and what changed since the last meeting.
+_TOTALS = ("overdue", "due_soon", "not_updated", "no_owner", "no_due_date", "exceptions")
+_UNOWNED = ("red_or_overdue", "overdue", "red")
 
 
-def _section(name: str, plan, ints=(), texts=(), counts=()) -> list:
+def _section(name: str, ints=(), texts=(), counts=()) -> list:
     # Plain types, so one section's column type (an enum, say) does not decide how another's values are read.
     # Typed NULLs, or PostgreSQL guesses text for a column another section fills with numbers.
-    columns = [type_coerce(plan, Integer).label("plan"), literal(name, String).label("section")]
+    columns = [literal(name, String).label("section")]
     columns += [type_coerce(c, Integer) for c in ints] + [cast(null(), Integer)] * (_INT_KEYS - len(ints))
     columns += [type_coerce(c, String) for c in texts] + [cast(null(), String)] * (_TEXT_KEYS - len(texts))
     columns += [type_coerce(c, Integer) for c in counts] + [cast(null(), Integer)] * (_COUNTS - len(counts))
     labels = [f"k{n}" for n in range(_INT_KEYS)] + [f"t{n}" for n in range(_TEXT_KEYS)]
     labels += [f"n{n}" for n in range(_COUNTS)]
-    return [*columns[:2], *(c.label(label) for c, label in zip(columns[2:], labels, strict=True))]
+    return [columns[0], *(c.label(label) for c, label in zip(columns[1:], labels, strict=True))]
 
 
 def _grouped(facts: CTE, owners) -> CompoundSelect:
-    """All the groupings of the facts, per plan, in one statement (see the module docstring)."""
+    """All the groupings of the facts in one statement (see the module docstring)."""
     f = facts.c
     red = f.rag == Rag.RED.value
     either = or_(red, f.overdue == 1)
@@ -383,10 +394,13 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     )
     unowned = and_(either, f.no_accountable == 1)
 
-    totals = select(
+    # By strand, delivery and outcome rating: the strand bars, the plans' bars, the grid and,
+    # added up, the headline and what changed since the meeting. One pass, a few hundred rows.
+    ratings = select(
         *_section(
-            "totals",
-            f.plan_id,
+            "ratings",
+            ints=[f.strand_id],
+            texts=[f.rag, f.outcome],
             counts=[
                 func.count(),
                 func.sum(f.overdue),
@@ -398,27 +412,15 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
                 func.sum(_flag(unowned)),
                 func.sum(_flag(and_(unowned, f.overdue == 1))),
                 func.sum(_flag(and_(unowned, red))),
+                *(func.sum(f[change.value]) for change in SINCE_COUNTED),
             ],
         )
-    ).group_by(f.plan_id)
-    by_strand = select(
-        *_section("strand", f.plan_id, ints=[f.strand_id], texts=[f.rag], counts=[func.count()])
-    ).group_by(f.plan_id, f.strand_id, f.rag)
-    grid = select(*_section("grid", f.plan_id, texts=[f.rag, f.outcome], counts=[func.count()])).group_by(
-        f.plan_id, f.rag, f.outcome
-    )
+    ).group_by(f.strand_id, f.rag, f.outcome)
 
     # Each red or overdue action with each of its accountable posts (one row each: an owner is one
     # post in one kind), kept so both groupings read it.
     attention = (
-        select(
-            f.id,
-            f.plan_id,
-            Post.agency_id,
-            Post.id.label("post_id"),
-            f.overdue,
-            _flag(red).label("red"),
-        )
+        select(f.id, Post.agency_id, Post.id.label("post_id"), f.overdue, _flag(red).label("red"))
         .select_from(facts)
         .join(owners, owners.c.action_id == f.id)
         .join(Post, owners.c.post_id == Post.id)
@@ -427,107 +429,59 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
         .prefix_with("MATERIALIZED")
     )
     a = attention.c
-    per_agency = select(a.id, a.plan_id, a.agency_id, a.overdue, a.red).distinct().subquery("per_agency")
+    per_agency = select(a.id, a.agency_id, a.overdue, a.red).distinct().subquery("per_agency")
     by_post = select(
-        *_section(
-            "post",
-            a.plan_id,
-            ints=[a.agency_id, a.post_id],
-            counts=[func.count(), func.sum(a.overdue), func.sum(a.red)],
-        )
-    ).group_by(a.plan_id, a.agency_id, a.post_id)
+        *_section("post", ints=[a.agency_id, a.post_id], counts=[func.count(), func.sum(a.overdue), func.sum(a.red)])
+    ).group_by(a.agency_id, a.post_id)
     by_agency = select(
         *_section(
             "agency",
-            per_agency.c.plan_id,
             ints=[per_agency.c.agency_id],
             counts=[func.count(), func.sum(per_agency.c.overdue), func.sum(per_agency.c.red)],
         )
-    ).group_by(per_agency.c.plan_id, per_agency.c.agency_id)
+    ).group_by(per_agency.c.agency_id)
 
-    # The most serious exceptions and most moved deadlines of each plan: enough to pick the most of all.
+    # The most serious exceptions and the most moved deadlines, as the tables show them.
     most_serious = (
         select(
             f.id,
-            f.plan_id,
-            cast(f.due_date, String).label("due"),  # ISO text on both databases, to order by across plans
+            cast(f.due_date, String).label("due"),  # ISO text on both databases
             seriousness,
             _flag(red).label("red"),
             f.overdue,
             f.no_owner,
             f.no_due_date,
             f.not_updated,
-            func.row_number()
-            .over(partition_by=f.plan_id, order_by=(seriousness, f.due_date.asc().nulls_last(), f.id))
-            .label("n"),
         )
         .where(exception)
+        .order_by(seriousness, f.due_date.asc().nulls_last(), f.id)
+        .limit(EXCEPTIONS_SHOWN)
         .subquery("most_serious")
     )
     most_moved = (
-        select(
-            f.id,
-            f.plan_id,
-            f.moves,
-            func.row_number().over(partition_by=f.plan_id, order_by=(f.moves.desc(), f.id)).label("n"),
-        )
+        select(f.id, f.moves)
         .where(f.moves >= 1)
+        .order_by(f.moves.desc(), f.id)
+        .limit(MOST_MOVED_SHOWN)
         .subquery("most_moved")
     )
     bucket = case((f.moves >= MOVES_CAP, MOVES_CAP), else_=f.moves)
     exception_flags = ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
-    sections = union_all(
-        totals,
-        by_strand,
-        grid,
+    return union_all(
+        ratings,
         by_post,
         by_agency,
         select(
             *_section(
                 "exception",
-                most_serious.c.plan_id,
                 ints=[most_serious.c.id],
                 texts=[most_serious.c.due],
                 counts=[most_serious.c[name] for name in exception_flags],
             )
-        ).where(most_serious.c.n <= EXCEPTIONS_SHOWN),
-        select(*_section("moves", f.plan_id, ints=[bucket], counts=[func.count()]))
-        .where(f.moves >= 1)
-        .group_by(f.plan_id, bucket),
-        select(*_section("moved", most_moved.c.plan_id, ints=[most_moved.c.id], counts=[most_moved.c.moves])).where(
-            most_moved.c.n <= MOST_MOVED_SHOWN
         ),
-        select(*_section("since", f.plan_id, counts=[func.sum(f[change.value]) for change in SINCE_COUNTED])).group_by(
-            f.plan_id
-        ),
+        select(*_section("moves", ints=[bucket], counts=[func.count()])).where(f.moves >= 1).group_by(bucket),
+        select(*_section("moved", ints=[most_moved.c.id], counts=[most_moved.c.moves])),
     )
-    return sections
-
-
-def _merge(parts: list[PlanCounts]) -> Groups:
-    """The plans' counts as one: counts under the same keys added up, the most serious picked again."""
-    merged: Groups = {}
-    for section in SECTIONS:
-        if section == "exception":  # most serious, soonest due (none last), first added
-            rows = [_Group(*key, counts) for part in parts for key, counts in part[section].items()]
-            rows.sort(key=lambda r: (r.counts[0], r.t0 is None, r.t0 or "", r.k0))
-            merged[section] = rows[:EXCEPTIONS_SHOWN]
-        elif section == "moved":
-            rows = [_Group(*key, counts) for part in parts for key, counts in part[section].items()]
-            rows.sort(key=lambda r: (-r.counts[0], r.k0))
-            merged[section] = rows[:MOST_MOVED_SHOWN]
-        else:
-            summed: dict[tuple, tuple[int, ...]] = {}
-            for part in parts:
-                for key, counts in part[section].items():
-                    seen = summed.get(key)  # the same agency, post or rating in another plan
-                    summed[key] = counts if seen is None else tuple(map(add, seen, counts))
-            merged[section] = [_Group(*key, counts) for key, counts in summed.items()]
-    if not merged["totals"]:  # no plan, or no action in any: still one row of noughts
-        merged["totals"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
-    if not merged["since"]:
-        merged["since"] = [_Group(None, None, None, None, (0,) * _COUNTS)]
-    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,42 +502,41 @@ def _counts(row: _Group, how_many: int) -> list[int]:
     return list(row.counts[:how_many])
 
 
-def _summary(groups, choices: Choices) -> tuple[Headline, list[Bar], list[Bar], dict, OwnerLine]:
+def _summary(
+    groups: Groups, choices: Choices
+) -> tuple[Headline, list[Bar], list[Bar], dict, OwnerLine, dict[Change, int]]:
     strand_choices = {s.id: s for plan in choices.plans for s in plan.strands}
     plan_names = {plan.id: plan.name for plan in choices.plans}
     headline = Headline()
     unowned = OwnerLine(None, "", None, "No accountable post named")
-    for row in groups["totals"]:
-        (
-            headline.total,
-            headline.overdue,
-            headline.due_soon,
-            headline.not_updated,
-            headline.no_owner,
-            headline.no_due_date,
-            headline.exceptions,
-            unowned.red_or_overdue,
-            unowned.overdue,
-            unowned.red,
-        ) = _counts(row, 10)
+    since = dict.fromkeys(SINCE_COUNTED, 0)
     strands: dict[int, Bar] = {}
     plans: dict[int, Bar] = {}
-    for row in groups["strand"]:
-        rag, strand, (n,) = Rag(row.t0), strand_choices[row.k0], _counts(row, 1)
+    grid = {rag: dict.fromkeys(RAG_ORDER, 0) for rag in RAG_ORDER}
+    for row in groups["ratings"]:
+        n, *totals = row.counts[: 1 + len(_TOTALS)]
+        unowned_counts = row.counts[1 + len(_TOTALS) : 1 + len(_TOTALS) + len(_UNOWNED)]
+        changes = row.counts[1 + len(_TOTALS) + len(_UNOWNED) :][: len(SINCE_COUNTED)]
+        rag, outcome, strand = Rag(row.t0), Rag(row.t1), strand_choices[row.k0]
+        headline.total += n
+        for name, value in zip(_TOTALS, totals, strict=True):
+            setattr(headline, name, getattr(headline, name) + value)
+        for name, value in zip(_UNOWNED, unowned_counts, strict=True):
+            setattr(unowned, name, getattr(unowned, name) + value)
+        for change, value in zip(SINCE_COUNTED, changes, strict=True):
+            since[change] += value
         headline.by_rag[rag] += n
+        grid[rag][outcome] += n
         strands.setdefault(strand.id, Bar(strand.id, strand.name, strand.plan_id)).counts[rag] += n
         plan_bar = plans.setdefault(strand.plan_id, Bar(strand.plan_id, plan_names[strand.plan_id], strand.plan_id))
         plan_bar.counts[rag] += n
-    grid = {rag: dict.fromkeys(RAG_ORDER, 0) for rag in RAG_ORDER}
-    for row in groups["grid"]:
-        grid[Rag(row.t0)][Rag(row.t1)] += _counts(row, 1)[0]
     order = {s.id: n for n, s in enumerate(s for plan in choices.plans for s in plan.strands)}
     strand_bars = sorted(strands.values(), key=lambda bar: order[bar.id])
     plan_bars = sorted(plans.values(), key=lambda bar: bar.label)
     if len(plan_bars) > 1:  # strand names repeat across plans ("Prevent"): say which plan
         for bar in strand_bars:
             bar.label = f"{plan_names[bar.plan_id]}: {bar.label}"
-    return headline, strand_bars, plan_bars, grid, unowned
+    return headline, strand_bars, plan_bars, grid, unowned, since
 
 
 def _by_agency(post_rows, agency_rows, choices: Choices) -> list[OwnerLine]:
@@ -608,11 +561,9 @@ def _by_moves(rows) -> dict[int, int]:
     return by_moves
 
 
-def _since(rows, since: date, meeting_name: str | None, then: TrendPoint, now: Headline) -> SinceMeeting:
-    counts = dict.fromkeys(SINCE_COUNTED, 0)
-    for row in rows:
-        for change, value in zip(SINCE_COUNTED, _counts(row, len(SINCE_COUNTED)), strict=True):
-            counts[change] += value
+def _since(
+    counts: dict[Change, int], since: date, meeting_name: str | None, then: TrendPoint, now: Headline
+) -> SinceMeeting:
     return SinceMeeting(since, meeting_name, dict(then.counts), dict(now.by_rag), counts)
 
 
@@ -728,6 +679,6 @@ def _trend(
             plan = choices.plan(strand.plan_id)
         started = [plan.started] if plan else [p.started for p in choices.plans]
         days = month_ends(min(started), query.day) if started else []
-    counted = {point.day: point for point in trend_points(query, sorted({*days, since}))}
+    counted = {point.day: point for point in trend_points(query, sorted({*days, since}), _strands_in_view(f, choices))}
     points = [counted[day] for day in days] + [TrendPoint(query.day, dict(headline.by_rag))]
     return points, by_meeting, counted[since]

@@ -9,14 +9,17 @@ exception, a history entry dated at or before a month end it follows (written la
 action's rows from then on in the same transaction (services/history.py), and the next run writes
 them again. Until it does, the readers rebuild such an action from history (queries/as_at.py).
 
-The trend is one statement over the kept month ends of the actions in view, with the effective
-RAG worked out at each month end. A second statement counts, from history, only a point whose
-month end is not fully kept (the job not run yet, or an action's rows deleted as above).
+The job also counts each strand's actions by effective RAG at each month end (MonthEndCount),
+so the trend of a plan, a strand or every plan is one statement over a few rows per strand and
+month. A view narrowed to an agency or a post, or a month end whose counts are missing for a strand
+in view (deleted when an action moved or its restriction changed, or a strand added since the job
+ran), reads the month-end rows of the actions in view instead; a month end not fully kept (the job
+not run yet, or an action's rows deleted as above) is counted from history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,8 +28,9 @@ from sqlalchemy.orm import aliased
 
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, ActionMonthEnd, Rag
+from tracker.models import Action, ActionMonthEnd, HistoryEntry, MonthEndCount, Objective, Rag, Strand
 from tracker.models.dashboard import MONTH_END_FIELDS
+from tracker.permissions import sees_restricted, visible_actions_clause
 from tracker.queries.as_at import last_month_end, state_at
 from tracker.queries.structure import action_to_strand
 from tracker.rag import effective_delivery_rag_sql
@@ -88,21 +92,110 @@ def count_rag_mix(query, days: Iterable[date]) -> dict[date, dict[Rag, int]]:
     return mix
 
 
-def trend_points(query, days: list[date]) -> list[TrendPoint]:
+def trend_points(query, days: list[date], strand_ids: Sequence[int] | None = None) -> list[TrendPoint]:
     """The RAG mix at the end of each of these past days, for the query's scope.
 
-    Month ends are read from the kept month-end states, with how many actions in scope existed
-    then, in one statement; a day that is not a month end, or whose month end is not fully kept,
-    is rebuilt from history (count_rag_mix).
+    strand_ids: the strands the scope covers, when it is whole strands (a plan, a strand, every
+    plan): month ends are then read from the strands' counts where they are all kept. Other month
+    ends are read from the kept month-end states, with how many actions in scope existed then, in
+    one statement; a day that is not a month end, or whose month end is not fully kept, is rebuilt
+    from history (count_rag_mix).
     """
     if not days:
         return []
     mix: dict[date, dict[Rag, int]] = {}
     kept_days = [day for day in days if last_month_end(day) == day]
+    f = query.filters
+    whole_strands = strand_ids is not None and f.agency_id is None and f.post_id is None and f.action_ids is None
+    if whole_strands:
+        mix = _from_counts(query, sorted({last_month_end(day) for day in days}), strand_ids)
+        mix.update(_from_counts_and_changes(query, [day for day in days if day not in mix], mix, strand_ids))
+        kept_days = [day for day in kept_days if day not in mix]
     if kept_days:
-        mix = _from_month_ends(query, kept_days)
+        mix.update(_from_month_ends(query, kept_days))
     mix.update(count_rag_mix(query, [day for day in days if day not in mix]))
     return [TrendPoint(day, mix[day]) for day in days]
+
+
+def _from_counts_and_changes(
+    query, days: list[date], counted: dict[date, dict[Rag, int]], strand_ids: Sequence[int]
+) -> dict[date, dict[Rag, int]]:
+    """The mix at the end of each of these days from the counts at the month end before it, corrected
+    by the few actions whose rating can have changed since: two statements, whatever the plans' size.
+
+    An action's effective RAG at the end of the day differs from its month end's only if its rating,
+    status or due date changed in between, it fell overdue in between (due from the month end to the
+    day before), or it was added in between. Those actions are counted at the month end (from their
+    kept rows) and at the day (rebuilt, queries/as_at.py); the difference corrects the month end's counts.
+    """
+    days = [day for day in days if last_month_end(day) in counted]
+    if not days:
+        return {}
+    kept = ActionMonthEnd.__table__.c
+    before, after = [], []
+    for index, day in enumerate(days):
+        month_end = last_month_end(day)
+        since, moment = end_of_day(month_end), end_of_day(day)
+        changed = union_all(
+            select(HistoryEntry.action_id).where(
+                HistoryEntry.field.in_(("delivery_rag", "status", "due_date")),
+                HistoryEntry.created_at > since,
+                HistoryEntry.created_at <= moment,
+            ),
+            select(kept.action_id).where(kept.month_end == month_end, kept.due_date >= month_end, kept.due_date < day),
+            select(Action.id).where(Action.created_at > since, Action.created_at <= moment),
+        )
+        # Looked up one by one among the strands in view: a few hundred, not every action in scope.
+        touched = (
+            select(Action.id)
+            .join(Objective, Objective.id == Action.objective_id)
+            .where(
+                Action.id.in_(changed),
+                Objective.strand_id.in_(list(strand_ids)),
+                visible_actions_clause(query.viewer),
+            )
+        )
+        before.append(
+            select(literal(index).label("point"), kept.rag, func.count().label("n"))
+            .where(kept.month_end == month_end, kept.action_id.in_(touched))
+            .group_by(kept.rag)
+        )
+        rebuilt = state_at(moment, with_progress=False, action_ids=touched, with_outcome=False)
+        rag = effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day)
+        per_action = select(rag.label("rag")).subquery(f"at_{index}")
+        after.append(
+            select(literal(index).label("point"), per_action.c.rag, func.count().label("n")).group_by(per_action.c.rag)
+        )
+    mix = {day: dict(counted[last_month_end(day)]) for day in days}
+    for arms, sign in ((before, -1), (after, 1)):
+        for point, rag, n in db.session.execute(union_all(*arms)):
+            mix[days[point]][Rag(rag)] += sign * n
+    return mix
+
+
+def _from_counts(query, days: list[date], strand_ids: Sequence[int]) -> dict[date, dict[Rag, int]]:
+    """The mix at each of these month ends from the strands' counts, for the days where every strand has them."""
+    if not strand_ids:
+        return {day: dict.fromkeys(Rag, 0) for day in days}
+    restricted = [False, True] if sees_restricted(query.viewer) else [False]
+    counts = MonthEndCount.__table__.c
+    statement = (
+        select(counts.month_end, counts.rag, func.sum(counts.actions), func.count())
+        .where(
+            counts.month_end.in_(days),
+            counts.strand_id.in_(list(strand_ids)),
+            counts.is_restricted.in_(restricted),
+        )
+        .group_by(counts.month_end, counts.rag)
+    )
+    # Every strand has a row for each restriction and rating (noughts included) once counted.
+    expected = len(set(strand_ids)) * len(restricted)
+    mix: dict[date, dict[Rag, int]] = {}
+    rows_kept: dict[date, int] = {}
+    for month_end, rag_value, actions, rows in db.session.execute(statement):
+        mix.setdefault(month_end, dict.fromkeys(Rag, 0))[Rag(rag_value)] = int(actions)
+        rows_kept[month_end] = rows_kept.get(month_end, 0) + (rows == expected)
+    return {day: counted for day, counted in mix.items() if rows_kept[day] == len(Rag)}
 
 
 def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
@@ -179,4 +272,50 @@ def take_month_ends(today: date) -> int:
             )
         )
         previous = month_end
-    return (db.session.scalar(select(func.count()).select_from(table)) or 0) - kept_before
+    written = (db.session.scalar(select(func.count()).select_from(table)) or 0) - kept_before
+    _count_month_ends(days)
+    return written
+
+
+def _count_month_ends(days: list[date]) -> None:
+    """Count each strand's actions by restriction and effective RAG at each month end not yet counted.
+
+    Every (month end, strand) missing its counts gets a row for each restriction and rating,
+    noughts included, so a reader knows it is counted in full. Read from the month-end rows just
+    kept, with each action's strand and restriction as they are now (the trend counts the actions
+    in view now, as they stood then).
+    """
+    counts = MonthEndCount.__table__
+    have = set(db.session.execute(select(counts.c.month_end, counts.c.strand_id).distinct()).all())
+    strands = db.session.scalars(select(Strand.id)).all()
+    kept = ActionMonthEnd.__table__.c
+    for day in days:
+        missing = [strand_id for strand_id in strands if (day, strand_id) not in have]
+        if not missing:
+            continue
+        counted = {
+            (strand_id, restricted, Rag(rag)): n
+            for strand_id, restricted, rag, n in db.session.execute(
+                select(Objective.strand_id, Action.is_restricted, kept.rag, func.count())
+                .select_from(ActionMonthEnd.__table__)
+                .join(Action, Action.id == kept.action_id)
+                .join(Objective, Objective.id == Action.objective_id)
+                .where(kept.month_end == day)
+                .group_by(Objective.strand_id, Action.is_restricted, kept.rag)
+            )
+        }
+        db.session.execute(
+            insert(counts),
+            [
+                {
+                    "month_end": day,
+                    "strand_id": strand_id,
+                    "is_restricted": restricted,
+                    "rag": rag,
+                    "actions": counted.get((strand_id, restricted, rag), 0),
+                }
+                for strand_id in missing
+                for restricted in (False, True)
+                for rag in Rag
+            ],
+        )

@@ -9,15 +9,25 @@ tracker/history_values.py, which the readers use too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, delete, insert, literal, null
+from sqlalchemy import DateTime, Select, delete, event, insert, inspect, literal, null, select
+from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.history_values import LIST_FIELDS, TRACKED_FIELDS, serialise
-from tracker.models import SYSTEM_ACTOR, Action, ActionMonthEnd, HistoryEntry, ProgressUpdate, User
+from tracker.models import (
+    SYSTEM_ACTOR,
+    Action,
+    ActionMonthEnd,
+    HistoryEntry,
+    MonthEndCount,
+    Objective,
+    ProgressUpdate,
+    User,
+)
 from tracker.models.dashboard import MONTH_END_FIELDS
 
 __all__ = ["TRACKED_FIELDS", "apply_changes", "record_event", "record_events_from"]
@@ -70,9 +80,56 @@ def _forget_month_ends(at: datetime, action_id: int | None = None) -> None:
     the clock was set back (TRACKER_TODAY). The nightly job writes the rows again from history.
     """
     statement = delete(ActionMonthEnd).where(ActionMonthEnd.month_end >= at.date())
+    counts = delete(MonthEndCount).where(MonthEndCount.month_end >= at.date())
     if action_id is not None:
         statement = statement.where(ActionMonthEnd.action_id == action_id)
-    db.session.execute(statement)
+        counts = counts.where(
+            MonthEndCount.strand_id.in_(_strands_of(select(Action.objective_id).where(Action.id == action_id)))
+        )
+    # The strands' counts were made from the rows deleted, so they go too (none deleted, none wrong).
+    if db.session.execute(statement, execution_options={"preserve_rowcount": True}).rowcount:
+        db.session.execute(counts)
+
+
+def _strands_of(objective_ids) -> Select:
+    return select(Objective.strand_id).where(Objective.id.in_(objective_ids))
+
+
+def _objectives_of(action: Action) -> set[int]:
+    """The objectives an action is in and was in before this flush, by id or by relationship (set either way)."""
+    state = inspect(action)
+    ids = {*state.attrs.objective_id.history.sum()}
+    ids.update(objective.id for objective in state.attrs.objective.history.sum() if objective is not None)
+    return {objective_id for objective_id in ids if objective_id is not None}
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_counts_of_changed_actions(session: Session, _context, _instances) -> None:
+    """A strand's month-end counts (MonthEndCount) stop being true when an action joins or leaves
+    it, or is restricted or no longer: delete them, and the trend counts that strand from each
+    action's month-end row until the nightly job counts it again. So does an action added with a
+    creation date at or before a kept month end (only with the clock set back)."""
+    objectives: set[int] = set()
+    earliest: date | None = None
+    for action in (obj for obj in session.new if isinstance(obj, Action)):
+        # Created now, this deletes nothing (every kept month end is before today), but the clock
+        # may have been set back (TRACKER_TODAY) after later month ends were kept.
+        created = action.created_at.date() if action.created_at is not None else None
+        if created is not None:
+            objectives.update(_objectives_of(action))
+            earliest = created if earliest is None else min(earliest, created)
+    for action in (obj for obj in session.dirty if isinstance(obj, Action)):
+        state = inspect(action)
+        changed = ("objective_id", "objective", "is_restricted")
+        if any(state.attrs[name].history.has_changes() for name in changed):
+            objectives.update(_objectives_of(action))
+            earliest = date.min
+    if objectives and earliest is not None:
+        session.execute(
+            delete(MonthEndCount).where(
+                MonthEndCount.month_end >= earliest, MonthEndCount.strand_id.in_(_strands_of(list(objectives)))
+            )
+        )
 
 
 def record_events_from(events: Select, at: datetime) -> None:
