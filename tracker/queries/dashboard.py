@@ -369,6 +369,7 @@ SECTIONS = ("ratings", "post", "agency", "exception", "moves", "moved")
 # headline, the actions with no accountable post, and what changed since the last meeting.
 _TOTALS = ("overdue", "due_soon", "not_updated", "no_owner", "no_due_date", "exceptions")
 _UNOWNED = ("red_or_overdue", "overdue", "red")
+_RAGS = {rag.value: rag for rag in Rag}
 
 
 def _section(name: str, ints=(), texts=(), counts=()) -> list:
@@ -509,27 +510,29 @@ def _summary(
     plan_names = {plan.id: plan.name for plan in choices.plans}
     headline = Headline()
     unowned = OwnerLine(None, "", None, "No accountable post named")
-    since = dict.fromkeys(SINCE_COUNTED, 0)
     strands: dict[int, Bar] = {}
     plans: dict[int, Bar] = {}
     grid = {rag: dict.fromkeys(RAG_ORDER, 0) for rag in RAG_ORDER}
-    for row in groups["ratings"]:
-        n, *totals = row.counts[: 1 + len(_TOTALS)]
-        unowned_counts = row.counts[1 + len(_TOTALS) : 1 + len(_TOTALS) + len(_UNOWNED)]
-        changes = row.counts[1 + len(_TOTALS) + len(_UNOWNED) :][: len(SINCE_COUNTED)]
-        rag, outcome, strand = Rag(row.t0), Rag(row.t1), strand_choices[row.k0]
-        headline.total += n
-        for name, value in zip(_TOTALS, totals, strict=True):
-            setattr(headline, name, getattr(headline, name) + value)
-        for name, value in zip(_UNOWNED, unowned_counts, strict=True):
-            setattr(unowned, name, getattr(unowned, name) + value)
-        for change, value in zip(SINCE_COUNTED, changes, strict=True):
-            since[change] += value
+    rows = groups["ratings"]
+    # Column by column, the counts added up across strands and ratings (a few hundred rows).
+    sums = [sum(column) for column in zip(*(row.counts for row in rows), strict=True)] or [0] * _COUNTS
+    headline.total, *totals = sums[: 1 + len(_TOTALS)]
+    for name, value in zip(_TOTALS, totals, strict=True):
+        setattr(headline, name, value)
+    for name, value in zip(_UNOWNED, sums[1 + len(_TOTALS) :], strict=False):
+        setattr(unowned, name, value)
+    changes = sums[1 + len(_TOTALS) + len(_UNOWNED) :]
+    since = dict(zip(SINCE_COUNTED, changes, strict=False))
+    for row in rows:
+        n, rag, strand = row.counts[0], _RAGS[row.t0], strand_choices[row.k0]
         headline.by_rag[rag] += n
-        grid[rag][outcome] += n
-        strands.setdefault(strand.id, Bar(strand.id, strand.name, strand.plan_id)).counts[rag] += n
-        plan_bar = plans.setdefault(strand.plan_id, Bar(strand.plan_id, plan_names[strand.plan_id], strand.plan_id))
-        plan_bar.counts[rag] += n
+        grid[rag][_RAGS[row.t1]] += n
+        bar = strands.get(strand.id)
+        if bar is None:
+            bar = strands[strand.id] = Bar(strand.id, strand.name, strand.plan_id)
+            plans.setdefault(strand.plan_id, Bar(strand.plan_id, plan_names[strand.plan_id], strand.plan_id))
+        bar.counts[rag] += n
+        plans[strand.plan_id].counts[rag] += n
     order = {s.id: n for n, s in enumerate(s for plan in choices.plans for s in plan.strands)}
     strand_bars = sorted(strands.values(), key=lambda bar: order[bar.id])
     plan_bars = sorted(plans.values(), key=lambda bar: bar.label)
