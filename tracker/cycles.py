@@ -82,9 +82,17 @@ def not_updated_this_cycle_sql(
     plans_by_moment: dict[datetime, list[int]] = {}
     for plan_id, moment in starts.items():
         plans_by_moment.setdefault(moment, []).append(plan_id)
-    start = case(
-        *((plan_id_column.in_(plan_ids), literal(moment, DateTime)) for moment, plan_ids in plans_by_moment.items()),
-        else_=literal(None, DateTime),
+    # The moment most plans share is the ELSE: starts holds every plan, so no plan falls through to
+    # it by mistake, and with one meeting calendar (the usual case) no action is checked against a list.
+    arms = sorted(plans_by_moment.items(), key=lambda item: len(item[1]))
+    *others, (most_shared, _) = arms
+    start = (
+        case(
+            *((plan_id_column.in_(plan_ids), literal(moment, DateTime)) for moment, plan_ids in others),
+            else_=literal(most_shared, DateTime),
+        )
+        if others
+        else literal(most_shared, DateTime)
     )
     return or_(last_progress_at.is_(None), last_progress_at < start)
 

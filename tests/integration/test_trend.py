@@ -188,27 +188,6 @@ def test_a_plans_month_ends_are_read_from_its_strands_counts(story, monkeypatch)
     assert _mix(trend_points(query, DAYS, _strands(story["plan"]))) == _mix(rebuilt)
 
 
-def test_a_day_between_month_ends_is_its_month_ends_counts_corrected_by_what_changed(story, pinned_today):
-    """Rated differently, fallen overdue or added since the month end: each is counted as it stood that day."""
-    take_month_ends(TODAY)
-    plan = story["plan"]
-    days = [date(2015, 8, 10), date(2015, 8, 20), date(2015, 9, 12), date(2015, 10, 14)]
-    # 16 August: "slipping" falls overdue; 20 August: the complete one is added; 10 September: red.
-    query = _query(plan_id=plan.id)
-    from_counts = trend_points(query, days, _strands(plan))
-    db.session.execute(delete(MonthEndCount))
-    assert (
-        _mix(from_counts)
-        == _mix(trend_points(query, days))
-        == [
-            {"green": 1, "amber": 1},
-            {"amber": 2, "blue": 1},
-            {"red": 1, "amber": 1, "blue": 1},
-            {"red": 1, "amber": 1, "blue": 1},
-        ]
-    )
-
-
 def test_a_strand_whose_counts_are_forgotten_is_read_from_each_actions_row(story):
     """An action moved or restricted deletes its strands' counts; the trend stays right meanwhile."""
     plan = story["plan"]

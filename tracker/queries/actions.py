@@ -123,8 +123,11 @@ class ActionRow:
 def agency_involved_clause(agency_id: int, owners=None):
     """An agency is involved in an action when one of its posts owns it or it is a partner."""
     owners = ActionOwner.__table__ if owners is None else owners
-    owned = exists().where(owners.c.action_id == Action.id, owners.c.post_id == Post.id, Post.agency_id == agency_id)
-    partner = exists().where(action_partners.c.action_id == Action.id, action_partners.c.agency_id == agency_id)
+    # "id IN (the agency's actions)", not a look-up per action: each list is read once (PostgreSQL
+    # otherwise rebuilt a hash of the agency's posts for every action in view).
+    agency_posts = select(Post.id).where(Post.agency_id == agency_id)
+    owned = Action.id.in_(select(owners.c.action_id).where(owners.c.post_id.in_(agency_posts)))
+    partner = Action.id.in_(select(action_partners.c.action_id).where(action_partners.c.agency_id == agency_id))
     return or_(owned, partner)
 
 

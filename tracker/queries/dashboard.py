@@ -15,9 +15,9 @@ only thing kept anywhere is each action's state at each month end, which the nig
 and the trend and past views (queries/as_at.py) start from. Today's effective RAG depends on
 today's date (an overdue action shows Amber), so it is always worked out in the query.
 
-The ratings are grouped by strand and pair of ratings, with every other count summed alongside:
-added up in Python they give the strand and plan bars, the grid, the headline and what changed
-since the meeting, so one grouping serves them all. The most serious exceptions and most moved
+The ratings are grouped by strand and delivery rating, with every other count summed alongside:
+added up in Python they give the strand and plan bars, the headline and what changed since the
+meeting, so one grouping serves them all. The most serious exceptions and most moved
 deadlines are picked in the statement, only as many as the tables show.
 
 Every figure is counted with the same filters (ActionQuery) and rules (ActionStates) as the list
@@ -322,7 +322,7 @@ def _count(query: ActionQuery, since: date) -> Groups:
     """The grouped facts of the actions in view, in one statement."""
     statement = _grouped(_facts(query, cycle_starts(query.day), since), query.states.owners)
     groups: Groups = {name: [] for name in SECTIONS}
-    # Fetched all at once: a few hundred rows (a row per strand and pair of ratings, per post).
+    # Fetched all at once: a few hundred rows (a row per strand and rating, per post).
     for section, k0, k1, t0, t1, *counts in db.session.execute(statement).all():
         groups[section].append(_Group(k0, k1, t0, t1, tuple(count or 0 for count in counts)))
     return groups
@@ -364,7 +364,7 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
 # Each grouping of the facts returns rows of one shape, so they can share one statement:
 # (section, two whole-number keys, two text keys, up to thirteen counts).
 _INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 13
-SECTIONS = ("ratings", "post", "agency", "exception", "moves", "moved")
+SECTIONS = ("ratings", "grid", "post", "agency", "exception", "moves", "moved")
 # The counts of the "ratings" section, in order: summed across strands and ratings they are the
 # headline, the actions with no accountable post, and what changed since the last meeting.
 _TOTALS = ("overdue", "due_soon", "not_updated", "no_owner", "no_due_date", "exceptions")
@@ -395,13 +395,13 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     )
     unowned = and_(either, f.no_accountable == 1)
 
-    # By strand, delivery and outcome rating: the strand bars, the plans' bars, the grid and,
-    # added up, the headline and what changed since the meeting. One pass, a few hundred rows.
+    # By strand and delivery rating: the strand bars, the plans' bars and, added up, the headline
+    # and what changed since the meeting. A few hundred rows.
     ratings = select(
         *_section(
             "ratings",
             ints=[f.strand_id],
-            texts=[f.rag, f.outcome],
+            texts=[f.rag],
             counts=[
                 func.count(),
                 func.sum(f.overdue),
@@ -416,7 +416,8 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
                 *(func.sum(f[change.value]) for change in SINCE_COUNTED),
             ],
         )
-    ).group_by(f.strand_id, f.rag, f.outcome)
+    ).group_by(f.strand_id, f.rag)
+    grid = select(*_section("grid", texts=[f.rag, f.outcome], counts=[func.count()])).group_by(f.rag, f.outcome)
 
     # Each red or overdue action with each of its accountable posts (one row each: an owner is one
     # post in one kind), kept so both groupings read it.
@@ -470,6 +471,7 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     exception_flags = ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
     return union_all(
         ratings,
+        grid,
         by_post,
         by_agency,
         select(
@@ -526,13 +528,14 @@ def _summary(
     for row in rows:
         n, rag, strand = row.counts[0], _RAGS[row.t0], strand_choices[row.k0]
         headline.by_rag[rag] += n
-        grid[rag][_RAGS[row.t1]] += n
         bar = strands.get(strand.id)
         if bar is None:
             bar = strands[strand.id] = Bar(strand.id, strand.name, strand.plan_id)
             plans.setdefault(strand.plan_id, Bar(strand.plan_id, plan_names[strand.plan_id], strand.plan_id))
         bar.counts[rag] += n
         plans[strand.plan_id].counts[rag] += n
+    for row in groups["grid"]:
+        grid[_RAGS[row.t0]][_RAGS[row.t1]] += row.counts[0]
     order = {s.id: n for n, s in enumerate(s for plan in choices.plans for s in plan.strands)}
     strand_bars = sorted(strands.values(), key=lambda bar: order[bar.id])
     plan_bars = sorted(plans.values(), key=lambda bar: bar.label)

@@ -28,9 +28,9 @@ from sqlalchemy.orm import aliased
 
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, ActionMonthEnd, HistoryEntry, MonthEndCount, Objective, Rag, Strand
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, Strand
 from tracker.models.dashboard import MONTH_END_FIELDS
-from tracker.permissions import sees_restricted, visible_actions_clause
+from tracker.permissions import sees_restricted
 from tracker.queries.as_at import last_month_end, state_at
 from tracker.queries.structure import action_to_strand
 from tracker.rag import effective_delivery_rag_sql
@@ -107,70 +107,13 @@ def trend_points(query, days: list[date], strand_ids: Sequence[int] | None = Non
     kept_days = [day for day in days if last_month_end(day) == day]
     f = query.filters
     whole_strands = strand_ids is not None and f.agency_id is None and f.post_id is None and f.action_ids is None
-    if whole_strands:
-        mix = _from_counts(query, sorted({last_month_end(day) for day in days}), strand_ids)
-        mix.update(_from_counts_and_changes(query, [day for day in days if day not in mix], mix, strand_ids))
+    if kept_days and whole_strands:
+        mix = _from_counts(query, kept_days, strand_ids)
         kept_days = [day for day in kept_days if day not in mix]
     if kept_days:
         mix.update(_from_month_ends(query, kept_days))
     mix.update(count_rag_mix(query, [day for day in days if day not in mix]))
     return [TrendPoint(day, mix[day]) for day in days]
-
-
-def _from_counts_and_changes(
-    query, days: list[date], counted: dict[date, dict[Rag, int]], strand_ids: Sequence[int]
-) -> dict[date, dict[Rag, int]]:
-    """The mix at the end of each of these days from the counts at the month end before it, corrected
-    by the few actions whose rating can have changed since: two statements, whatever the plans' size.
-
-    An action's effective RAG at the end of the day differs from its month end's only if its rating,
-    status or due date changed in between, it fell overdue in between (due from the month end to the
-    day before), or it was added in between. Those actions are counted at the month end (from their
-    kept rows) and at the day (rebuilt, queries/as_at.py); the difference corrects the month end's counts.
-    """
-    days = [day for day in days if last_month_end(day) in counted]
-    if not days:
-        return {}
-    kept = ActionMonthEnd.__table__.c
-    before, after = [], []
-    for index, day in enumerate(days):
-        month_end = last_month_end(day)
-        since, moment = end_of_day(month_end), end_of_day(day)
-        changed = union_all(
-            select(HistoryEntry.action_id).where(
-                HistoryEntry.field.in_(("delivery_rag", "status", "due_date")),
-                HistoryEntry.created_at > since,
-                HistoryEntry.created_at <= moment,
-            ),
-            select(kept.action_id).where(kept.month_end == month_end, kept.due_date >= month_end, kept.due_date < day),
-            select(Action.id).where(Action.created_at > since, Action.created_at <= moment),
-        )
-        # Looked up one by one among the strands in view: a few hundred, not every action in scope.
-        touched = (
-            select(Action.id)
-            .join(Objective, Objective.id == Action.objective_id)
-            .where(
-                Action.id.in_(changed),
-                Objective.strand_id.in_(list(strand_ids)),
-                visible_actions_clause(query.viewer),
-            )
-        )
-        before.append(
-            select(literal(index).label("point"), kept.rag, func.count().label("n"))
-            .where(kept.month_end == month_end, kept.action_id.in_(touched))
-            .group_by(kept.rag)
-        )
-        rebuilt = state_at(moment, with_progress=False, action_ids=touched, with_outcome=False)
-        rag = effective_delivery_rag_sql(rebuilt.c.delivery_rag, rebuilt.c.status, rebuilt.c.due_date, day)
-        per_action = select(rag.label("rag")).subquery(f"at_{index}")
-        after.append(
-            select(literal(index).label("point"), per_action.c.rag, func.count().label("n")).group_by(per_action.c.rag)
-        )
-    mix = {day: dict(counted[last_month_end(day)]) for day in days}
-    for arms, sign in ((before, -1), (after, 1)):
-        for point, rag, n in db.session.execute(union_all(*arms)):
-            mix[days[point]][Rag(rag)] += sign * n
-    return mix
 
 
 def _from_counts(query, days: list[date], strand_ids: Sequence[int]) -> dict[date, dict[Rag, int]]:
@@ -205,9 +148,9 @@ def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
     point = case_of_days(kept.c.month_end, days)
     counted = (
         select(point.label("point"), kept.c.rag, func.count().label("n"))
-        # "+ 0": read the months' rows off the (month_end, rag, action_id) index, checking each id
-        # against the scope, rather than looking each action in scope up month by month.
-        .where(kept.c.month_end.in_(days), (kept.c.action_id + 0).in_(select(in_scope.c.id)))
+        # Whole strands are read from their counts (trend_points): what comes here is a narrow scope
+        # (an agency, a post) or strands not yet counted, and the database picks how to read it.
+        .where(kept.c.month_end.in_(days), kept.c.action_id.in_(select(in_scope.c.id)))
         .group_by(kept.c.month_end, kept.c.rag)
     )
     mix: dict[int, dict[Rag, int]] = {index: dict.fromkeys(Rag, 0) for index in range(len(days))}
