@@ -56,6 +56,12 @@ def take_month_ends(today: date | None = None) -> int:
     """Keep each action's state at every past month end not yet kept, in one committed transaction."""
     written = trend.take_month_ends(today or clock.today())
     db.session.commit()
+    if written:
+        # A first run writes years of month ends at once; without fresh statistics the database
+        # would plan the trend's reads as if the tables were still empty.
+        db.session.execute(text("ANALYZE action_month_end"))
+        db.session.execute(text("ANALYZE month_end_count"))
+        db.session.commit()
     return written
 
 
