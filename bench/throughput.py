@@ -98,6 +98,7 @@ def prepare(database: str, scale: float, fresh: bool) -> str:
         app = create_app(config)
         with app.app_context():
             upgrade()  # a kept database may predate a migration
+            _keep_month_ends()
             db.engine.dispose()
         return url
     if database == "sqlite":
@@ -116,6 +117,7 @@ def prepare(database: str, scale: float, fresh: bool) -> str:
         started = time.perf_counter()
         counts = generate(scale)
         db.session.commit()
+        _keep_month_ends()
         if database == "sqlite":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
@@ -128,6 +130,15 @@ def prepare(database: str, scale: float, fresh: bool) -> str:
     print(f"  generated {counts.actions:,} actions, {counts.history:,} history rows in "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     return url
+
+
+def _keep_month_ends() -> None:
+    """As the nightly job does in a tracker in use: each action's state and each strand's counts at
+    every past month end (without them every dashboard rebuilds its trend from history)."""
+    from bench.generate import BENCH_TODAY
+    from tracker.jobs import take_month_ends
+
+    take_month_ends(BENCH_TODAY)
 
 
 def pages(url: str) -> dict[str, str]:
