@@ -144,6 +144,14 @@ def test_owners_are_rebuilt_in_their_kind_from_the_owners_history(app, viewer, p
     assert [row.id for row in list_actions(by_agency, viewer, TODAY)] == [action.id]
     assert list_actions(ActionFilters(plan_id=plan.id, accountable_agency_id=police.id), viewer, TODAY) == []
 
+    # Handed back later: a day between the two changes is read from the history, not from today's owners.
+    pinned_today("2015-08-01")
+    edit_action(action, ActionEdit(action.text, (), (inspector.id,), (), None, False, "Back"), admin, action.version)
+    db.session.commit()
+    between = _row(viewer, action.id, date(2015, 7, 1))
+    assert (between.accountable, between.responsible) == (["Service Manager"], ["Detective Inspector"])
+    assert _row(viewer, action.id, date(2015, 9, 1)).accountable == ["Detective Inspector"]
+
 
 def test_not_updated_and_last_progress_as_at(app, viewer):
     from tracker.models import ProgressUpdate

@@ -200,13 +200,21 @@ def _post_named(name: ColumnElement[str]) -> ColumnElement[int]:
 def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None) -> FromClause:
     """(action_id, post_id, kind, position): who owned each action at the moment, and in which kind.
 
-    Actions whose owners never changed keep their owners. For the others, the owners history
-    recorded at that moment (history_values.owner_rows reads it): each post found by its id, so a
-    post renamed since still counts, or by its name where the entry does not know the id.
+    Actions whose owners have not changed since the moment had then the owners they have now (history
+    is one chain, written as things happen). For the others, the owners history recorded at that
+    moment (history_values.owner_rows reads it): each post found by its id, so a post renamed since
+    still counts, or by its name where the entry does not know the id. So the history is read only
+    for actions whose owners changed after the day viewed: few, for a recent day.
     """
-    owners_changed = exists().where(HistoryEntry.action_id == Action.id, HistoryEntry.field == OWNERS)
+    owners_changed = exists().where(
+        HistoryEntry.action_id == Action.id, HistoryEntry.field == OWNERS, HistoryEntry.created_at > moment
+    )
     unchanged = select(ActionOwner.action_id, ActionOwner.post_id, ActionOwner.kind, ActionOwner.position).where(
-        ~exists().where(HistoryEntry.action_id == ActionOwner.action_id, HistoryEntry.field == OWNERS)
+        ~exists().where(
+            HistoryEntry.action_id == ActionOwner.action_id,
+            HistoryEntry.field == OWNERS,
+            HistoryEntry.created_at > moment,
+        )
     )
     values = select(Action.id.label("action_id"), field_at(OWNERS, moment, None).label("value")).where(
         owners_changed, Action.created_at <= moment
