@@ -97,26 +97,28 @@ def last_month_end(day: date) -> date:
     return day.replace(day=1) - timedelta(days=1)
 
 
-def _written_since(fields: Sequence[str], since: datetime, moment: datetime) -> Subquery:
+def _written_since(
+    fields: Sequence[str], since: datetime, moment: datetime, action_ids: Sequence[int] | None = None
+) -> Subquery:
     """(action_id, one "=value" column per field): the latest value written after `since` and by the moment.
 
-    One pass over that stretch of history (index on field and time), for every action at once.
+    One pass over that stretch of history (index on field and time), for every action at once; or,
+    given a list of a few ids (the rows of a page), only theirs.
     """
-    ranked = (
-        select(
-            HistoryEntry.action_id,
-            HistoryEntry.field,
-            HistoryEntry.new_value,
-            func.row_number()
-            .over(
-                partition_by=(HistoryEntry.action_id, HistoryEntry.field),
-                order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
-            )
-            .label("n"),
+    ranked = select(
+        HistoryEntry.action_id,
+        HistoryEntry.field,
+        HistoryEntry.new_value,
+        func.row_number()
+        .over(
+            partition_by=(HistoryEntry.action_id, HistoryEntry.field),
+            order_by=(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()),
         )
-        .where(HistoryEntry.field.in_(list(fields)), HistoryEntry.created_at > since, HistoryEntry.created_at <= moment)
-        .subquery("ranked")
-    )
+        .label("n"),
+    ).where(HistoryEntry.field.in_(list(fields)), HistoryEntry.created_at > since, HistoryEntry.created_at <= moment)
+    if action_ids is not None:
+        ranked = ranked.where(HistoryEntry.action_id.in_(list(action_ids)))
+    ranked = ranked.subquery("ranked")
     encoded = literal("=", Text) + func.coalesce(ranked.c.new_value, literal("", Text))
     return (
         select(
@@ -150,7 +152,10 @@ def state_at(
     base = month_end if month_end is not None else last_month_end(moment.date())
     base_moment = end_of_day(base)
     kept = ActionMonthEnd.__table__.alias("kept")
-    written = _written_since(fields, base_moment, moment) if moment > base_moment else None
+    # A list of ids is a page's rows: read only their history. A query of ids (a whole scope) is left
+    # to the outer join, so the stretch of history is still read in one pass.
+    listed = None if action_ids is None or isinstance(action_ids, Select) else action_ids
+    written = _written_since(fields, base_moment, moment, listed) if moment > base_moment else None
     columns = [Action.id.label("id")]
     for name in fields:
         candidates = []
