@@ -298,6 +298,7 @@ def measure(database: str, scale: float, seconds: int, rounds: int, fresh: bool)
         for number in range(1, rounds + 1):
             results = []
             for page, path in targets.items():
+                _wait_until_idle(pids)
                 cpu_before = cpu_seconds(pids)
                 rate, median, p99, errors, requests = run_wrk(base + path, cookie, seconds)
                 cpu = (cpu_seconds(pids) - cpu_before) * 1000 / max(requests, 1)
@@ -311,6 +312,23 @@ def measure(database: str, scale: float, seconds: int, rounds: int, fresh: bool)
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _wait_until_idle(pids: list[int], timeout: float = 120) -> None:
+    """Wait for the workers to finish what the last run left queued.
+
+    wrk stops sending when its time is up, but gunicorn still answers the requests already in its
+    queue (20 connections of dashboards are seconds of work): timed from then, the next page shared
+    the cores with them.
+    """
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pids)
+        if now - before < 0.02:
+            return
+        before = now
 
 
 def report(database: str, number: int, results: list[Result]) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import (
     CTE,
@@ -171,8 +172,9 @@ class Meeting:
     day: date
 
 
-@dataclass(frozen=True)
-class StrandChoice:
+# Named tuples, not dataclasses: every list page builds hundreds of them for its filters, and a
+# frozen dataclass costs several times as much to make.
+class StrandChoice(NamedTuple):
     id: int
     name: str
     plan_id: int
@@ -187,8 +189,7 @@ class PlanChoice:
     archived: bool = False  # left out of the default view; counted when chosen
 
 
-@dataclass(frozen=True)
-class PostChoice:
+class PostChoice(NamedTuple):
     id: int
     name: str
     agency_id: int | None
@@ -221,7 +222,9 @@ def filter_choices() -> Choices:
         if strand_id is not None:
             strands.append(StrandChoice(strand_id, strand_name, plan_id))
     agencies = [(a, n) for a, n in db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))]
-    posts = [PostChoice(*r) for r in db.session.execute(select(Post.id, Post.name, Post.agency_id).order_by(Post.name))]
+    posts = list(
+        map(PostChoice._make, db.session.execute(select(Post.id, Post.name, Post.agency_id).order_by(Post.name)))
+    )
     return Choices(
         [
             PlanChoice(pid, name, started, tuple(strands), archived)
