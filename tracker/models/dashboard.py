@@ -54,8 +54,8 @@ class MonthEndCount(db.Model):
     restriction as they are now, one row for every strand, restriction and rating (noughts
     included), so a (month end, strand) with its rows is known to be counted in full. Whatever
     would change a count deletes that strand's rows instead (an action moved or its restriction
-    changed, an action's month-end rows forgotten: services/history.py, services/month_end_counts.py),
-    and the trend counts that strand from the actions' rows until the job writes them again.
+    changed, an action's month-end rows forgotten: services/history.py), and the trend counts that
+    strand from the actions' rows until the job writes them again.
     """
 
     __tablename__ = "month_end_count"
