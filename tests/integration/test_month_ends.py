@@ -1,7 +1,7 @@
-"""The one thing the dashboard keeps, each action's state at each month end, stays true.
+"""The one thing the dashboard keeps, each action's state at each month end and meeting day, stays true.
 
-The dashboard counts afresh on every view; its trend and past views start from the month-end
-states the nightly job keeps (tracker/queries/trend.py). After every kind of change an owner or the
+The dashboard counts afresh on every view; its trend, "since the last meeting" and past views start
+from the states the nightly job keeps (tracker/queries/trend.py). After every kind of change an owner or the
 co-ordinator makes, a dashboard read from them is the dashboard counted from history alone.
 """
 
@@ -14,7 +14,7 @@ from tests import factories
 from tests.integration.test_dashboard import _figure_links, _number, _status_total
 from tracker.extensions import db
 from tracker.jobs import take_month_ends
-from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, Role, Status
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, ReportingDate, Role, Status
 from tracker.queries import dashboard as dashboard_queries
 from tracker.services.action_edit import ActionEdit, edit_action
 from tracker.services.deadlines import set_due_date
@@ -42,6 +42,18 @@ def two_plans(app, pinned_today):
                 created_at=datetime(2015, 3, 1),
             )
         plans.append(plan)
+    db.session.flush()
+    # Board meetings that are not month ends: kept days too ("since the last meeting", the trend by meeting).
+    for plan, meetings in zip(plans, ((date(2015, 7, 15), date(2015, 9, 10)), (date(2015, 9, 24),)), strict=True):
+        for meeting in meetings:
+            db.session.add(
+                ReportingDate(
+                    plan_id=plan.id,
+                    meeting_name="LSCB board",
+                    meeting_date=meeting,
+                    updates_due_date=meeting.replace(day=1),
+                )
+            )
     db.session.commit()
     return plans
 
@@ -143,7 +155,13 @@ def test_kept_month_ends_stay_true_through_every_kind_of_change(board_client, sc
         # Moved to its plan's other strand: both strands' month-end counts change.
         lambda: move_action(admin, _first_action(plan_a), plan_a.strands[1].objectives[0], "Belongs there"),
     ]
-    views = ({}, {"plan": plan_b.id}, {"as_at": "2015-09-20"}, {"as_at": "2015-08-31", "plan": plan_a.id})
+    views = (
+        {},
+        {"plan": plan_b.id},
+        {"plan": plan_a.id, "trend": "meetings"},
+        {"as_at": "2015-09-20"},
+        {"as_at": "2015-08-31", "plan": plan_a.id},
+    )
     for step in [*steps, back_dated]:
         take_month_ends()  # the nightly job, before the change
         assert db.session.scalar(select(func.count()).select_from(MonthEndCount)) > 0

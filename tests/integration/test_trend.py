@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from tests import factories
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, ActionMonthEnd, MonthEndCount, Rag, Role, Status
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Rag, ReportingDate, Role, Status
 from tracker.queries import trend as trend_module
 from tracker.queries.actions import ActionFilters, ActionQuery
 from tracker.queries.as_at import state_at
@@ -203,3 +203,24 @@ def test_a_strand_whose_counts_are_forgotten_is_read_from_each_actions_row(story
     assert _mix(trend_points(query, DAYS, _strands(plan))) == _mix(before)
     take_month_ends(TODAY)  # the next night counts it again
     assert db.session.scalar(select(func.count()).select_from(MonthEndCount).where(MonthEndCount.strand_id == strand))
+
+
+def test_a_board_meeting_day_is_kept_and_read_from_its_counts(story, monkeypatch):
+    """The end of each past meeting day is kept like a month end: the trend by meeting and "since
+    the last meeting" read it without rebuilding history; a meeting still to come is not kept."""
+    plan = story["plan"]
+    meetings = [date(2015, 7, 20), date(2015, 9, 15), date(2015, 10, 20)]
+    for meeting in meetings:
+        db.session.add(
+            ReportingDate(plan_id=plan.id, meeting_name="LSCB board", meeting_date=meeting, updates_due_date=meeting)
+        )
+    query = _query(plan_id=plan.id)
+    days = [*DAYS, *meetings[:2]]
+    rebuilt = trend_points(query, days)
+    assert take_month_ends(TODAY) == 2 + 2 + 3 + 3 + 2 + 3  # the month ends, then both past meetings
+    kept = set(db.session.scalars(select(ActionMonthEnd.month_end).distinct()))
+    assert set(meetings[:2]) <= kept and meetings[2] not in kept
+    _refusing_history(monkeypatch)
+    monkeypatch.setattr(trend_module, "_from_month_ends", lambda *_: pytest.fail("read each action's row"))
+    assert _mix(trend_points(query, days, _strands(plan))) == _mix(rebuilt)
+    assert _mix(trend_points(query, meetings[1:2], _strands(plan))) == [{"amber": 1, "red": 1, "blue": 1}]

@@ -1,20 +1,22 @@
-"""The RAG mix at the end of each month (or each meeting), and the month-end states it is read from.
+"""The RAG mix at the end of each month (or each meeting), and the kept states it is read from.
 
-Each action's delivery and outcome RAG, status and due date at the end of every past month are
-kept in ActionMonthEnd, written by take_month_ends (the nightly job: `flask --app wsgi tracker
-auto-amber`, or `flask --app wsgi dashboard month-ends`). Each month is built from the one before
-and that month's history, so a new month costs one pass over a month of history. History is
-written as things happen, so a past month end's state does not change afterwards; the one
-exception, a history entry dated at or before a month end it follows (written later), deletes that
-action's rows from then on in the same transaction (services/history.py), and the next run writes
-them again. Until it does, the readers rebuild such an action from history (queries/as_at.py).
+Each action's delivery and outcome RAG, status and due date at the end of every kept day is kept in
+ActionMonthEnd, written by take_month_ends (the nightly job: `flask --app wsgi tracker auto-amber`,
+or `flask --app wsgi dashboard month-ends`). The kept days are every past month end (the trend's
+points) and every past board meeting day (the trend by meeting, and "since the last meeting",
+which compares today with the end of the meeting day). Each kept day is built from the one before
+and the history between, so a new day costs one pass over that stretch of history. History is
+written as things happen, so a past day's state does not change afterwards; the one exception, a
+history entry dated at or before a kept day it follows (written later), deletes that action's rows
+from then on in the same transaction (services/history.py), and the next run writes them again.
+Until it does, the readers rebuild such an action from history (queries/as_at.py).
 
-The job also counts each strand's actions by effective RAG at each month end (MonthEndCount),
-so the trend of a plan, a strand or every plan is one statement over a few rows per strand and
-month. A view narrowed to an agency or a post, or a month end whose counts are missing for a strand
-in view (deleted when an action moved or its restriction changed, or a strand added since the job
-ran), reads the month-end rows of the actions in view instead; a month end not fully kept (the job
-not run yet, or an action's rows deleted as above) is counted from history.
+The job also counts each strand's actions by effective RAG at each kept day (MonthEndCount), so
+the trend of a plan, a strand or every plan is one statement over a few rows per strand and day.
+A view narrowed to an agency or a post, or a kept day whose counts are missing for a strand in
+view (deleted when an action moved or its restriction changed, or a strand added since the job
+ran), reads the kept rows of the actions in view instead; a day not kept, or not fully kept (the
+job not run yet, or an action's rows deleted as above), is counted from history.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.clock import end_of_day
 from tracker.extensions import db
-from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, Strand
+from tracker.models import Action, ActionMonthEnd, MonthEndCount, Objective, Rag, ReportingDate, Strand
 from tracker.models.dashboard import MONTH_END_FIELDS
 from tracker.permissions import sees_restricted
 from tracker.queries.as_at import last_month_end, state_at
@@ -96,15 +98,16 @@ def trend_points(query, days: list[date], strand_ids: Sequence[int] | None = Non
     """The RAG mix at the end of each of these past days, for the query's scope.
 
     strand_ids: the strands the scope covers, when it is whole strands (a plan, a strand, every
-    plan): month ends are then read from the strands' counts where they are all kept. Other month
-    ends are read from the kept month-end states, with how many actions in scope existed then, in
-    one statement; a day that is not a month end, or whose month end is not fully kept, is rebuilt
-    from history (count_rag_mix).
+    plan): kept days (month ends, meeting days) are then read from the strands' counts where they
+    are all kept. Other days are read from the actions' kept states, with how many actions in scope
+    existed then, in one statement; a day not kept, or not fully kept, is rebuilt from history
+    (count_rag_mix). Which days are kept is not asked: a day with no counts or rows is simply not
+    found kept.
     """
     if not days:
         return []
     mix: dict[date, dict[Rag, int]] = {}
-    kept_days = [day for day in days if last_month_end(day) == day]
+    kept_days = list(days)
     f = query.filters
     whole_strands = strand_ids is not None and f.agency_id is None and f.post_id is None and f.action_ids is None
     if kept_days and whole_strands:
@@ -117,7 +120,7 @@ def trend_points(query, days: list[date], strand_ids: Sequence[int] | None = Non
 
 
 def _from_counts(query, days: list[date], strand_ids: Sequence[int]) -> dict[date, dict[Rag, int]]:
-    """The mix at each of these month ends from the strands' counts, for the days where every strand has them."""
+    """The mix at each of these days from the strands' counts, for the days where every strand has them."""
     if not strand_ids:
         return {day: dict.fromkeys(Rag, 0) for day in days}
     restricted = [False, True] if sees_restricted(query.viewer) else [False]
@@ -142,7 +145,7 @@ def _from_counts(query, days: list[date], strand_ids: Sequence[int]) -> dict[dat
 
 
 def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
-    """The mix at each of these month ends from the kept rows, for the days where every action in scope has one."""
+    """The mix at each of these days from the kept rows, for the days where every action in scope has one."""
     in_scope = _in_scope(query)
     kept = ActionMonthEnd.__table__.alias("kept")
     point = case_of_days(kept.c.month_end, days)
@@ -156,7 +159,7 @@ def _from_month_ends(query, days: list[date]) -> dict[date, dict[Rag, int]]:
     mix: dict[int, dict[Rag, int]] = {index: dict.fromkeys(Rag, 0) for index in range(len(days))}
     for index, rag_value, n in db.session.execute(counted):
         mix[index][Rag(rag_value)] = n
-    # How many actions in scope existed at each month end (one pass): every one must have its row.
+    # How many actions in scope existed on each day (one pass): every one must have its row.
     existed = select(*(
         func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days
     )).where(Action.id.in_(select(in_scope.c.id)))  # fmt: skip
@@ -169,13 +172,25 @@ def case_of_days(column, days: list[date]):
     return case(*((column == day, index) for index, day in enumerate(days)))
 
 
-# --- keeping the month ends ----------------------------------------------------------------------------
+# --- keeping each day's state ------------------------------------------------------------------------
+
+
+def kept_days(first: date, today: date) -> list[date]:
+    """The days whose state the nightly job keeps, from `first` to the day before today, in order:
+    every month end, and every day a board met (any plan's: "since the last meeting" on every
+    plan's dashboard compares with one)."""
+    meetings = db.session.scalars(
+        select(ReportingDate.meeting_date)
+        .where(ReportingDate.meeting_date >= first, ReportingDate.meeting_date < today)
+        .distinct()
+    )
+    return sorted({*month_ends(first, today, limit=10**6), *meetings})
 
 
 def take_month_ends(today: date) -> int:
-    """Write every action's state at each month end before today that is not yet kept; the rows written.
+    """Write every action's state at each kept day before today that is not yet kept; the rows written.
 
-    Oldest first, each month from the month before and its own history. The caller commits.
+    Oldest first, each day from the kept day before it and the history between. The caller commits.
     """
     first = db.session.scalar(select(func.min(Action.created_at)))
     if first is None:
@@ -184,15 +199,15 @@ def take_month_ends(today: date) -> int:
     # Counted rather than summed from each INSERT's row count, which not every driver reports.
     kept_before = db.session.scalar(select(func.count()).select_from(table)) or 0
     previous = last_month_end(first.date().replace(day=1) - timedelta(days=1))
-    days = month_ends(first.date(), today, limit=10**6)
+    days = kept_days(first.date(), today)
     if not days:
         return 0
-    # Only the month ends missing a row: the actions that existed then against the rows kept.
+    # Only the days missing a row: the actions that existed then against the rows kept.
     kept = dict(db.session.execute(select(table.c.month_end, func.count()).group_by(table.c.month_end)).all())
     existed = db.session.execute(
         select(*(func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days))
     ).one()
-    for month_end, actions in zip(days, existed, strict=True):
+    for month_end, actions in zip(days, existed, strict=True):  # month_end: any kept day
         if kept.get(month_end, 0) >= actions:
             previous = month_end
             continue
@@ -221,9 +236,9 @@ def take_month_ends(today: date) -> int:
 
 
 def _count_month_ends(days: list[date]) -> None:
-    """Count each strand's actions by restriction and effective RAG at each month end not yet counted.
+    """Count each strand's actions by restriction and effective RAG at each kept day not yet counted.
 
-    Every (month end, strand) missing its counts gets a row for each restriction and rating,
+    Every (kept day, strand) missing its counts gets a row for each restriction and rating,
     noughts included, so a reader knows it is counted in full. Read from the month-end rows just
     kept, with each action's strand and restriction as they are now (the trend counts the actions
     in view now, as they stood then).
