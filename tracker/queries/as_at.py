@@ -175,7 +175,12 @@ def state_at(
             _encoded(name, moment, before=False, action_id=Action.id),
             literal("=", Text) + func.coalesce(as_history_text(name, getattr(Action, name)), literal("", Text)),
         ]
-        columns.append(as_value(name, _decoded(candidates)).label(name))
+        # Most actions have their kept row and nothing written since: read it as it is, without the
+        # text round trip the rule needs to tell an empty value from none.
+        only_kept = kept.c.action_id.is_not(None)
+        if written is not None:
+            only_kept = and_(only_kept, written.c.action_id.is_(None))
+        columns.append(case((only_kept, kept.c[name]), else_=as_value(name, _decoded(candidates))).label(name))
     if with_progress:
         columns.append(last_progress_at(moment).label("last_progress_at"))
     source = Action.__table__.outerjoin(kept, and_(kept.c.action_id == Action.id, kept.c.month_end == base))
@@ -227,7 +232,8 @@ def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None
     if action_ids is not None:
         unchanged = unchanged.where(ActionOwner.action_id.in_(action_ids))
         values = values.where(Action.id.in_(action_ids))
-    recorded = owner_rows(values.offset(0).subquery("owner_values")).subquery("recorded_owners")
+    # Kept once: owner_rows reads it once for each kind of owner.
+    recorded = owner_rows(values.cte("owner_values").prefix_with("MATERIALIZED")).subquery("recorded_owners")
     from_history = select(
         recorded.c.action_id,
         Post.id.label("post_id"),
