@@ -53,7 +53,7 @@ def auto_amber(today: date | None = None) -> AutoAmberResult:
 
 
 def take_month_ends(today: date | None = None) -> int:
-    """Keep each action's state at every past month end not yet kept, in one committed transaction."""
+    """Keep each action's state at every past month end and meeting day not yet kept, in one committed transaction."""
     written = trend.take_month_ends(today or clock.today())
     db.session.commit()
     if written:

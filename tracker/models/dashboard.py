@@ -1,4 +1,4 @@
-"""Where each action stood at the end of each month: the one thing the dashboard keeps."""
+"""Where each action stood at the end of each month and each meeting day: the one thing the dashboard keeps."""
 
 from __future__ import annotations
 
@@ -11,18 +11,19 @@ from tracker.extensions import db
 from tracker.models.enums import Rag, Status
 from tracker.models.types import enum_column
 
-# The fields kept at each month end: the columns of ActionMonthEnd besides its keys.
+# The fields kept at each kept day: the columns of ActionMonthEnd besides its keys.
 MONTH_END_FIELDS = ("delivery_rag", "outcome_rag", "status", "due_date")
 
 
 class ActionMonthEnd(db.Model):
-    """An action's delivery and outcome RAG, status and due date at the end of a past month's last day.
+    """An action's delivery and outcome RAG, status and due date at the end of a kept day: the last
+    day of a past month, or a past day a board met (`month_end` holds either).
 
     Written by the nightly job (tracker/queries/trend.py, take_month_ends) from history, once per
-    month end, so the trend and past views read a month's state instead of rebuilding it from the
-    whole history. History is written as things happen, so a past month's state stays true; a
-    history entry dated at or before a month end (written later) deletes that action's rows from
-    then on, in the same transaction (services/history.py), and the readers rebuild an action with
+    kept day, so the trend, "since the last meeting" and past views read a day's state instead of
+    rebuilding it from the whole history. History is written as things happen, so a past day's
+    state stays true; a history entry dated at or before a kept day (written later) deletes that
+    action's rows from then on, in the same transaction (services/history.py), and the readers rebuild an action with
     no row from history.
     """
 
@@ -47,12 +48,13 @@ class ActionMonthEnd(db.Model):
 
 
 class MonthEndCount(db.Model):
-    """How many actions of one strand stood at each effective RAG at a month end, restricted or not.
+    """How many actions of one strand stood at each effective RAG at a kept day (a month end or a
+    meeting day), restricted or not.
 
     The trend of a plan, a strand or every plan reads these few rows instead of every action's
     month-end row. Written by the nightly job from ActionMonthEnd with each action's strand and
     restriction as they are now, one row for every strand, restriction and rating (noughts
-    included), so a (month end, strand) with its rows is known to be counted in full. Whatever
+    included), so a (kept day, strand) with its rows is known to be counted in full. Whatever
     would change a count deletes that strand's rows instead (an action moved or its restriction
     changed, an action's month-end rows forgotten: services/history.py), and the trend counts that
     strand from the actions' rows until the job writes them again.

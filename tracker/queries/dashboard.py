@@ -6,15 +6,16 @@ and whether it was completed, became overdue or was added since the last meeting
 keeps that pass (a materialised CTE) and groups it several ways in the same statement: in total,
 by strand and rating, by delivery and outcome rating, by accountable agency and post, by due-date
 moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
-few dozen rows reach Python. The RAG mix at each month end (and at the last meeting) is the
-trend (tracker/queries/trend.py), read from each strand's counts at each month end, or from each
-action's state kept then.
+few dozen rows reach Python. The RAG mix at each month end (or meeting), and at the last meeting,
+is the trend (tracker/queries/trend.py), read from each strand's counts kept for that day, or from
+each action's state kept then.
 
 build_dashboard is the one entry point. Nothing it counts is kept: every view counts afresh from
 the tables, in a fixed number of statements (see bench/README.md for the time each takes). The
-only things kept anywhere are each action's state at each month end and each strand's counts
-then, which the nightly job writes and the trend and past views (queries/as_at.py) start from. Today's effective RAG depends on
-today's date (an overdue action shows Amber), so it is always worked out in the query.
+only things kept anywhere are each action's state at each month end and meeting day, and each
+strand's counts then, which the nightly job writes and the trend and past views (queries/as_at.py)
+start from. Today's effective RAG depends on today's date (an overdue action shows Amber), so it
+is always worked out in the query.
 
 The ratings are grouped by strand and delivery rating, with every other count summed alongside:
 added up in Python they give the strand and plan bars, the headline and what changed since the

@@ -74,9 +74,10 @@ def record_event(
 
 
 def _forget_month_ends(at: datetime, action_id: int | None = None) -> None:
-    """A change dated at or before a kept month end makes that month's kept state wrong: delete it.
+    """A change dated at or before a kept day (a month end or meeting day) makes that day's kept
+    state wrong: delete it.
 
-    Changes are dated as they happen, after every kept month end, so this deletes nothing unless
+    Changes are dated as they happen, after every kept day, so this deletes nothing unless
     the clock was set back (TRACKER_TODAY). The nightly job writes the rows again from history.
     """
     statement = delete(ActionMonthEnd).where(ActionMonthEnd.month_end >= at.date())
