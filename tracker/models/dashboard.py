@@ -61,10 +61,12 @@ class MonthEndCount(db.Model):
     """
 
     __tablename__ = "month_end_count"
+    # Keyed by day and rating first: the trend sums some days' rows by day and rating, in key order
+    # without sorting (on SQLite the rows are stored in key order, no rowid).
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     month_end: Mapped[date] = mapped_column(primary_key=True)
+    rag: Mapped[Rag] = mapped_column(enum_column(Rag), primary_key=True)
     strand_id: Mapped[int] = mapped_column(ForeignKey("strand.id", ondelete="CASCADE"), primary_key=True)
     is_restricted: Mapped[bool] = mapped_column(primary_key=True)
-    rag: Mapped[Rag] = mapped_column(enum_column(Rag), primary_key=True)
     actions: Mapped[int]
