@@ -10,13 +10,14 @@ The rule lives here once, as Python for single actions and as SQL for lists, das
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, DateTime, and_, case, func, literal, or_, select
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, Action, Plan, ReportingDate, Status, Strand
+from tracker.models import CLOSED_STATUSES, Action, Plan, ProgressUpdate, ReportingDate, Status, Strand
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,8 @@ def cycle_starts(today: date) -> dict[int, datetime]:
     return starts
 
 
-def not_updated_this_cycle_sql(
-    plan_id_column, starts: dict[int, datetime], last_progress_at=None
-) -> ColumnElement[bool]:
-    """True for actions with no progress update since their plan's current period began.
-
-    `starts` comes from cycle_starts(); plan_id_column is the plan id in the query (Strand.plan_id).
-    last_progress_at defaults to the action's own column; a past view passes its rebuilt one.
-    """
-    if last_progress_at is None:
-        last_progress_at = Action.last_progress_at
-    if not starts:
-        return last_progress_at.is_(None)
+def _by_start(plan_id_column, starts: dict[int, datetime], value: Callable[[datetime], ColumnElement]) -> ColumnElement:
+    """value(start) for the start of each action's plan's period, as one CASE over the plans."""
     # One arm per distinct moment, not per plan: plans reporting to the same meetings share one,
     # and a dashboard over thousands of actions evaluates this for every one of them.
     plans_by_moment: dict[datetime, list[int]] = {}
@@ -86,15 +77,47 @@ def not_updated_this_cycle_sql(
     # it by mistake, and with one meeting calendar (the usual case) no action is checked against a list.
     arms = sorted(plans_by_moment.items(), key=lambda item: len(item[1]))
     *others, (most_shared, _) = arms
-    start = (
-        case(
-            *((plan_id_column.in_(plan_ids), literal(moment, DateTime)) for moment, plan_ids in others),
-            else_=literal(most_shared, DateTime),
-        )
-        if others
-        else literal(most_shared, DateTime)
+    if not others:
+        return value(most_shared)
+    return case(
+        *((plan_id_column.in_(plan_ids), value(moment)) for moment, plan_ids in others),
+        else_=value(most_shared),
     )
+
+
+def not_updated_this_cycle_sql(
+    plan_id_column, starts: dict[int, datetime], last_progress_at=None
+) -> ColumnElement[bool]:
+    """True for actions with no progress update since their plan's current period began.
+
+    `starts` comes from cycle_starts(); plan_id_column is the plan id in the query (Strand.plan_id).
+    last_progress_at defaults to the action's own column.
+    """
+    if last_progress_at is None:
+        last_progress_at = Action.last_progress_at
+    if not starts:
+        return last_progress_at.is_(None)
+    start = _by_start(plan_id_column, starts, lambda moment: literal(moment, DateTime))
     return or_(last_progress_at.is_(None), last_progress_at < start)
+
+
+def updated_this_cycle_by_sql(plan_id_column, starts: dict[int, datetime], moment: datetime) -> ColumnElement[bool]:
+    """True for actions with a progress update since their plan's period began and by the moment:
+    the rule above for a past day, whose last progress is not at hand.
+
+    One pass over that stretch of updates (index on their time) for each distinct period start,
+    not a look-up of each action's last update before the moment.
+    """
+
+    def updated_since(start: datetime | None) -> ColumnElement[bool]:
+        stretch = select(ProgressUpdate.action_id).where(ProgressUpdate.created_at <= moment)
+        if start is not None:
+            stretch = stretch.where(ProgressUpdate.created_at >= start)
+        return Action.id.in_(stretch)
+
+    if not starts:
+        return updated_since(None)
+    return _by_start(plan_id_column, starts, updated_since)
 
 
 def needs_update_sql(
@@ -103,7 +126,7 @@ def needs_update_sql(
     """Cycle.needs_update as SQL. starts: cycle_starts().
 
     The columns default to the action's own, with the plan as Strand.plan_id (the query joins
-    Strand); a past view passes its rebuilt status and last progress.
+    Strand). A past view uses updated_this_cycle_by_sql instead (queries/states.py).
     """
     status = Action.status if status is None else status
     plan_id_column = Strand.plan_id if plan_id_column is None else plan_id_column

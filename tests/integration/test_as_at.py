@@ -186,3 +186,53 @@ def test_a_day_today_or_later_is_the_live_view(app, viewer, on):
     assert _row(viewer, action.id, TODAY).delivery_rag is Rag.GREEN
     assert _row(viewer, action.id, date(2016, 1, 1)).delivery_rag is Rag.GREEN
     assert _row(viewer, action.id, date(2015, 11, 29)).delivery_rag is Rag.RED
+
+
+@pytest.mark.parametrize("day", [date(2015, 4, 30), date(2015, 5, 12), date(2015, 6, 20), date(2015, 8, 31)])
+def test_not_updated_as_at_a_past_day_agrees_with_each_actions_last_update(app, viewer, day):
+    """Counted from the stretch of updates since each plan's period began, "not updated this cycle"
+    as at a past day picks the actions whose rebuilt last update is before that start: for plans
+    reporting to different meetings, and one with no meetings (its period began when it was made)."""
+    from tracker.cycles import cycle_starts
+    from tracker.models import CLOSED_STATUSES, ProgressUpdate, ReportingDate
+
+    plans = [_plan_created("2015-03-01") for _ in range(3)]
+    db.session.flush()
+    for plan, due_dates in zip(plans, ((date(2015, 5, 10), date(2015, 8, 10)), (date(2015, 6, 15),), ()), strict=True):
+        for due in due_dates:
+            db.session.add(
+                ReportingDate(
+                    plan_id=plan.id, meeting_name="Board", meeting_date=due.replace(day=20), updates_due_date=due
+                )
+            )
+    update_days = ((), ("2015-04-01",), ("2015-05-11",), ("2015-04-01", "2015-06-18"), ("2015-08-11",))
+    for plan in plans:
+        for n, days in enumerate(update_days):
+            status = Status.COMPLETE if n == 2 and plan is plans[0] else Status.IN_PROGRESS
+            action = factories.make_action(
+                plan, created_at=_at("2015-03-01"), status=status, last_progress_at=_at(days[-1]) if days else None
+            )
+            for update_day in days:
+                db.session.add(
+                    ProgressUpdate(
+                        action_id=action.id,
+                        author_name="Owner",
+                        created_at=_at(update_day),
+                        commentary="",
+                        delivery_rag=Rag.GREEN,
+                        outcome_rag=Rag.NOT_RATED,
+                        status=status,
+                    )
+                )
+    db.session.commit()
+    starts = cycle_starts(day)
+    rows = list_actions(ActionFilters(as_at=day), viewer, TODAY)
+    expected = {
+        row.id
+        for row in rows
+        if row.status not in CLOSED_STATUSES
+        and (row.last_progress_at is None or row.last_progress_at < starts[row.plan_id])
+    }
+    counted = {row.id for row in list_actions(ActionFilters(not_updated=True, as_at=day), viewer, TODAY)}
+    assert counted == expected
+    assert 0 < len(expected) < len(rows)

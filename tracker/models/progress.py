@@ -17,7 +17,11 @@ class ProgressUpdate(db.Model):
     """One owner's report on one action: the RAGs and status they set and what they said."""
 
     __tablename__ = "progress_update"
-    __table_args__ = (Index("ix_progress_update_action_created", "action_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_progress_update_action_created", "action_id", "created_at"),
+        # Past views read a stretch of updates by time: who was updated this cycle, as at that day.
+        Index("ix_progress_update_created_action", "created_at", "action_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))

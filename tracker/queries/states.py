@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, case, exists, false, func, or_, select
 
 from tracker.clock import end_of_day
-from tracker.cycles import needs_update_sql
-from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag
+from tracker.cycles import needs_update_sql, updated_this_cycle_by_sql
+from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag, Strand
 from tracker.queries.as_at import owners_at, state_at
 from tracker.rag import effective_delivery_rag_sql, is_overdue_sql
 
@@ -134,8 +134,15 @@ class ActionStates:
         return and_(self.is_open(), ~owned)
 
     def not_updated(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
-        """Open and no progress reported since its plan's reporting period began (needs Strand joined)."""
-        return needs_update_sql(cycle_starts, status=self.status, last_progress_at=self.last_progress_at)
+        """Open and no progress reported since its plan's reporting period began (needs Strand joined).
+
+        As at a past day: no update between the period's start and the end of that day, read from
+        that stretch of updates, so counting thousands of actions never needs each one's last
+        update (the rebuilt last_progress_at, which a page of rows still shows).
+        """
+        if self.moment is None:
+            return needs_update_sql(cycle_starts, status=self.status)
+        return and_(self.is_open(), ~updated_this_cycle_by_sql(Strand.plan_id, cycle_starts, self.moment))
 
     def any_exception(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
         """Red, overdue, with no owner, with no due date or not updated: the exceptions table."""
