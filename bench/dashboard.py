@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.databases import settle
 from bench.generate import BENCH_PASSWORD, BENCH_TODAY, Sizes, generate
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -100,7 +101,7 @@ def _app(url: str):
 def _prepare(database: str, scale: float, reuse: bool):
     """The app on a database holding the partnership at this scale (generated unless reused)."""
     from flask_migrate import upgrade
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from tracker.extensions import db
     from tracker.models import Action
@@ -122,8 +123,7 @@ def _prepare(database: str, scale: float, reuse: bool):
             started = time.perf_counter()
             counts = generate(scale)
             db.session.commit()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+            settle(db.engine)
             print(f"  generated {counts.actions:,} actions and {counts.history:,} history rows "
                   f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
     with app.app_context():

@@ -34,6 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.databases import settle
 from bench.generate import BENCH_PASSWORD, BENCH_TODAY, Sizes, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +80,7 @@ def _ensure_seed(database: str, url: str, scale: float, regenerate: bool) -> Non
             started = time.perf_counter()
             counts = generate(scale)
             db.session.commit()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+            settle(db.engine)
             print(f"  generated {counts.actions:,} actions and {counts.history:,} history rows "
                   f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
             db.engine.dispose()

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from bench.databases import settle
 from bench.generate import BENCH_PASSWORD, BENCH_TODAY, Sizes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,14 +119,7 @@ def prepare(database: str, scale: float, fresh: bool) -> str:
         counts = generate(scale)
         db.session.commit()
         _keep_month_ends()
-        if database == "sqlite":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        else:
-            # As autovacuum would by the time anyone reads it: statistics, and the visibility map
-            # that lets a count read an index alone.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
+        settle(db.engine)
         db.engine.dispose()
     print(f"  generated {counts.actions:,} actions, {counts.history:,} history rows in "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
