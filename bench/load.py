@@ -61,7 +61,7 @@ def _ensure_seed(database: str, url: str, scale: float, regenerate: bool) -> Non
 
     from bench.dashboard import _app, _fresh
     from tracker.extensions import db
-    from tracker.models import Action, ActionMonthEnd
+    from tracker.models import Action
 
     existing = None
     if not regenerate:
@@ -87,16 +87,15 @@ def _ensure_seed(database: str, url: str, scale: float, regenerate: bool) -> Non
     app = _app(url)
     with app.app_context():
         upgrade()  # a kept seed may predate a migration
-        kept = db.session.scalar(select(func.count()).select_from(ActionMonthEnd))
         db.engine.dispose()
-    if not kept:
-        # A tracker in use keeps each action's state at past month ends (the nightly job writes them);
-        # without them, the first 50 views at once would each rebuild the trend from history.
-        started = time.perf_counter()
-        env = {**os.environ, "DATABASE_URL": url, "TRACKER_TODAY": BENCH_TODAY.isoformat()}
-        flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "dashboard", "month-ends"]
-        subprocess.run(flask, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603  # nosec B603
-        print(f"  kept the month-end states in {time.perf_counter() - started:.0f} s")
+    # A tracker in use keeps each action's state at past month ends and meeting days (the nightly
+    # job writes them); without them, the first 50 views at once would each rebuild the trend from
+    # history. Run every time: it writes only the days a kept seed is missing.
+    started = time.perf_counter()
+    env = {**os.environ, "DATABASE_URL": url, "TRACKER_TODAY": BENCH_TODAY.isoformat()}
+    flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "dashboard", "month-ends"]
+    subprocess.run(flask, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603  # nosec B603
+    print(f"  kept the month-end and meeting-day states in {time.perf_counter() - started:.0f} s")
     with app.app_context():
         if database == "sqlite":
             db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
