@@ -3,9 +3,9 @@
 One pass works out, for every action in view, the facts the dashboard counts: its effective RAG,
 whether it is overdue, due soon, unowned, undated or not updated, how often its due date moved,
 and whether it was completed, became overdue or was added since the last meeting. The database
-keeps that pass (a materialised CTE) and groups it several ways in the same statement: in total,
-by strand and rating, by delivery and outcome rating, by accountable agency and post, by due-date
-moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
+keeps that pass (a materialised CTE) and groups it several ways in the same statement: by strand
+and delivery rating (with every other count, outcome ratings included, summed alongside), by
+accountable agency and post, by due-date moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
 few dozen rows reach Python. The RAG mix at each month end (or meeting), and at the last meeting,
 is the trend (tracker/queries/trend.py), read from each strand's counts kept for that day, or from
 each action's state kept then.
@@ -367,13 +367,15 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
 
 
 # Each grouping of the facts returns rows of one shape, so they can share one statement:
-# (section, two whole-number keys, two text keys, up to thirteen counts).
-_INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 13
-SECTIONS = ("ratings", "grid", "post", "agency", "exception", "moves", "moved")
+# (section, two whole-number keys, two text keys, up to eighteen counts).
+_INT_KEYS, _TEXT_KEYS, _COUNTS = 2, 2, 18
+SECTIONS = ("ratings", "post", "agency", "exception", "moves", "moved")
 # The counts of the "ratings" section, in order: summed across strands and ratings they are the
-# headline, the actions with no accountable post, and what changed since the last meeting.
+# headline, the actions with no accountable post, what changed since the last meeting, and the
+# actions of each outcome rating (the grid: delivery by outcome).
 _TOTALS = ("overdue", "due_soon", "not_updated", "no_owner", "no_due_date", "exceptions")
 _UNOWNED = ("red_or_overdue", "overdue", "red")
+_OUTCOMES_FROM = 1 + len(_TOTALS) + len(_UNOWNED) + len(SINCE_COUNTED)
 _RAGS = {rag.value: rag for rag in Rag}
 
 
@@ -400,8 +402,9 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     )
     unowned = and_(either, f.no_accountable == 1)
 
-    # By strand and delivery rating: the strand bars, the plans' bars and, added up, the headline
-    # and what changed since the meeting. A few hundred rows.
+    # By strand and delivery rating: the strand bars, the plans' bars and, added up, the headline,
+    # what changed since the meeting and the grid (each outcome rating counted alongside, rather
+    # than grouping every action a second time). A few hundred rows.
     ratings = select(
         *_section(
             "ratings",
@@ -419,10 +422,10 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
                 func.sum(_flag(and_(unowned, f.overdue == 1))),
                 func.sum(_flag(and_(unowned, red))),
                 *(func.sum(f[change.value]) for change in SINCE_COUNTED),
+                *(func.sum(_flag(f.outcome == outcome.value)) for outcome in RAG_ORDER),
             ],
         )
     ).group_by(f.strand_id, f.rag)
-    grid = select(*_section("grid", texts=[f.rag, f.outcome], counts=[func.count()])).group_by(f.rag, f.outcome)
 
     # Each red or overdue action with each of its accountable posts (one row each: an owner is one
     # post in one kind), kept so both groupings read it.
@@ -478,7 +481,6 @@ def _grouped(facts: CTE, owners) -> CompoundSelect:
     exception_flags = ("seriousness", "red", "overdue", "no_owner", "no_due_date", "not_updated")
     return union_all(
         ratings,
-        grid,
         by_post,
         by_agency,
         select(
@@ -530,19 +532,19 @@ def _summary(
         setattr(headline, name, value)
     for name, value in zip(_UNOWNED, sums[1 + len(_TOTALS) :], strict=False):
         setattr(unowned, name, value)
-    changes = sums[1 + len(_TOTALS) + len(_UNOWNED) :]
-    since = dict(zip(SINCE_COUNTED, changes, strict=False))
+    changes = sums[1 + len(_TOTALS) + len(_UNOWNED) : _OUTCOMES_FROM]
+    since = dict(zip(SINCE_COUNTED, changes, strict=True))
     for row in rows:
         n, rag, strand = row.counts[0], _RAGS[row.t0], strand_choices[row.k0]
         headline.by_rag[rag] += n
+        for outcome, actions in zip(RAG_ORDER, row.counts[_OUTCOMES_FROM:], strict=True):
+            grid[rag][outcome] += actions
         bar = strands.get(strand.id)
         if bar is None:
             bar = strands[strand.id] = Bar(strand.id, strand.name, strand.plan_id)
             plans.setdefault(strand.plan_id, Bar(strand.plan_id, plan_names[strand.plan_id], strand.plan_id))
         bar.counts[rag] += n
         plans[strand.plan_id].counts[rag] += n
-    for row in groups["grid"]:
-        grid[_RAGS[row.t0]][_RAGS[row.t1]] += row.counts[0]
     order = {s.id: n for n, s in enumerate(s for plan in choices.plans for s in plan.strands)}
     strand_bars = sorted(strands.values(), key=lambda bar: order[bar.id])
     plan_bars = sorted(plans.values(), key=lambda bar: bar.label)
