@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, func, literal, or_, select, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -123,12 +123,13 @@ class ActionRow:
 def agency_involved_clause(agency_id: int, owners=None):
     """An agency is involved in an action when one of its posts owns it or it is a partner."""
     owners = ActionOwner.__table__ if owners is None else owners
-    # "id IN (the agency's actions)", not a look-up per action: each list is read once (PostgreSQL
-    # otherwise rebuilt a hash of the agency's posts for every action in view).
+    # "id IN (the agency's actions)", one list read once, not a look-up per action (PostgreSQL
+    # otherwise rebuilt a hash of the agency's posts for every action in view). One list, not two
+    # ORed: the database then starts from those few actions rather than checking every action.
     agency_posts = select(Post.id).where(Post.agency_id == agency_id)
-    owned = Action.id.in_(select(owners.c.action_id).where(owners.c.post_id.in_(agency_posts)))
-    partner = Action.id.in_(select(action_partners.c.action_id).where(action_partners.c.agency_id == agency_id))
-    return or_(owned, partner)
+    owned = select(owners.c.action_id).where(owners.c.post_id.in_(agency_posts))
+    partner = select(action_partners.c.action_id).where(action_partners.c.agency_id == agency_id)
+    return Action.id.in_(union(owned, partner))
 
 
 def _overdue_filter(states: ActionStates) -> ColumnElement[bool]:
