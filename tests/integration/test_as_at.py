@@ -9,7 +9,7 @@ import pytest
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import Rag, Role, Status
+from tracker.models import ProgressUpdate, Rag, Role, Status
 from tracker.queries.actions import ActionFilters, list_actions
 from tracker.services.action_edit import ActionEdit, edit_action
 from tracker.services.deadlines import set_due_date
@@ -153,23 +153,26 @@ def test_owners_are_rebuilt_in_their_kind_from_the_owners_history(app, viewer, p
     assert _row(viewer, action.id, date(2015, 9, 1)).accountable == ["Detective Inspector"]
 
 
-def test_not_updated_and_last_progress_as_at(app, viewer):
-    from tracker.models import ProgressUpdate
+def _progress_update(action, day: str, status: Status = Status.IN_PROGRESS) -> None:
+    """A progress update written on that day (the service would date it now)."""
+    db.session.add(
+        ProgressUpdate(
+            action_id=action.id,
+            author_name="Owner",
+            created_at=_at(day),
+            commentary="",
+            delivery_rag=Rag.GREEN,
+            outcome_rag=Rag.NOT_RATED,
+            status=status,
+        )
+    )
 
+
+def test_not_updated_and_last_progress_as_at(app, viewer):
     plan = _plan_created("2015-03-01")
     action = factories.make_action(plan, created_at=_at("2015-03-01"), last_progress_at=_at("2015-10-01"))
     for day in ("2015-05-01", "2015-10-01"):
-        db.session.add(
-            ProgressUpdate(
-                action_id=action.id,
-                author_name="Owner",
-                created_at=_at(day),
-                commentary="",
-                delivery_rag=Rag.GREEN,
-                outcome_rag=Rag.NOT_RATED,
-                status=Status.IN_PROGRESS,
-            )
-        )
+        _progress_update(action, day)
     db.session.commit()
     assert _row(viewer, action.id, date(2015, 4, 1)).last_progress_at is None
     assert _row(viewer, action.id, date(2015, 6, 1)).last_progress_at == _at("2015-05-01")
@@ -194,7 +197,7 @@ def test_not_updated_as_at_a_past_day_agrees_with_each_actions_last_update(app, 
     as at a past day picks the actions whose rebuilt last update is before that start: for plans
     reporting to different meetings, and one with no meetings (its period began when it was made)."""
     from tracker.cycles import cycle_starts
-    from tracker.models import CLOSED_STATUSES, ProgressUpdate, ReportingDate
+    from tracker.models import CLOSED_STATUSES, ReportingDate
 
     plans = [_plan_created("2015-03-01") for _ in range(3)]
     db.session.flush()
@@ -213,17 +216,7 @@ def test_not_updated_as_at_a_past_day_agrees_with_each_actions_last_update(app, 
                 plan, created_at=_at("2015-03-01"), status=status, last_progress_at=_at(days[-1]) if days else None
             )
             for update_day in days:
-                db.session.add(
-                    ProgressUpdate(
-                        action_id=action.id,
-                        author_name="Owner",
-                        created_at=_at(update_day),
-                        commentary="",
-                        delivery_rag=Rag.GREEN,
-                        outcome_rag=Rag.NOT_RATED,
-                        status=status,
-                    )
-                )
+                _progress_update(action, update_day, status)
     db.session.commit()
     starts = cycle_starts(day)
     rows = list_actions(ActionFilters(as_at=day), viewer, TODAY)
