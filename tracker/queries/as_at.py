@@ -27,7 +27,6 @@ from sqlalchemy import (
     Text,
     and_,
     case,
-    exists,
     func,
     literal,
     select,
@@ -216,18 +215,14 @@ def owners_at(moment: datetime, action_ids: Sequence[int] | Select | None = None
     still counts, or by its name where the entry does not know the id. So the history is read only
     for actions whose owners changed after the day viewed: few, for a recent day.
     """
-    owners_changed = exists().where(
-        HistoryEntry.action_id == Action.id, HistoryEntry.field == OWNERS, HistoryEntry.created_at > moment
-    )
+    # The actions whose owners changed since: one list, read once (history's field and time index),
+    # rather than a look-up for every owner row.
+    changed = select(HistoryEntry.action_id).where(HistoryEntry.field == OWNERS, HistoryEntry.created_at > moment)
     unchanged = select(ActionOwner.action_id, ActionOwner.post_id, ActionOwner.kind, ActionOwner.position).where(
-        ~exists().where(
-            HistoryEntry.action_id == ActionOwner.action_id,
-            HistoryEntry.field == OWNERS,
-            HistoryEntry.created_at > moment,
-        )
+        ActionOwner.action_id.not_in(changed)  # history's action_id is never NULL
     )
     values = select(Action.id.label("action_id"), field_at(OWNERS, moment, None).label("value")).where(
-        owners_changed, Action.created_at <= moment
+        Action.id.in_(changed), Action.created_at <= moment
     )
     if action_ids is not None:
         unchanged = unchanged.where(ActionOwner.action_id.in_(action_ids))
