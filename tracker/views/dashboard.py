@@ -400,12 +400,13 @@ def _count_link_html(number: int | None, href: str, label: str) -> str:
 
 @bp.cli.command("month-ends")
 def month_ends_command() -> None:
-    """Keep each action's state at every past month end not yet kept (the nightly auto-amber run does this too).
+    """Keep each action's state at every past month end and meeting day not yet kept (the nightly auto-amber run does this too).
 
-    The dashboard's trend and past views start from these; run it after an import or restoring a backup.
+    The dashboard's trend, "since the last meeting" and past views start from these; run it after an
+    import or restoring a backup.
     """
     import click
 
     from tracker.jobs import take_month_ends
 
-    click.echo(f"Kept {take_month_ends():,} month-end states of actions.")
+    click.echo(f"Kept {take_month_ends():,} month-end and meeting-day states of actions.")
