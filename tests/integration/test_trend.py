@@ -224,3 +224,14 @@ def test_a_board_meeting_day_is_kept_and_read_from_its_counts(story, monkeypatch
     monkeypatch.setattr(trend_module, "_from_month_ends", lambda *_: pytest.fail("read each action's row"))
     assert _mix(trend_points(query, days, _strands(plan))) == _mix(rebuilt)
     assert _mix(trend_points(query, meetings[1:2], _strands(plan))) == [{"amber": 1, "red": 1, "blue": 1}]
+
+
+def test_the_actions_on_each_kept_day_are_counted_a_batch_of_days_at_a_time(story, monkeypatch):
+    """Years of month ends and meeting days would pass the columns a statement may have: the same
+    rows are kept when the days are counted a few at a time."""
+    monkeypatch.setattr(trend_module, "_DAYS_A_STATEMENT", 3)
+    query = _query()
+    rebuilt = trend_points(query, DAYS)
+    assert take_month_ends(TODAY) == 2 + 2 + 3 + 3
+    _refusing_history(monkeypatch)
+    assert _mix(trend_points(query, DAYS)) == _mix(rebuilt)

@@ -39,6 +39,8 @@ from tracker.rag import effective_delivery_rag_sql
 
 # The trend shows at most this many points: three years of months.
 MAX_POINTS = 36
+# The nightly job counts the actions that existed on this many kept days in one statement.
+_DAYS_A_STATEMENT = 400
 
 
 @dataclass(frozen=True)
@@ -204,9 +206,14 @@ def take_month_ends(today: date) -> int:
         return 0
     # Only the days missing a row: the actions that existed then against the rows kept.
     kept = dict(db.session.execute(select(table.c.month_end, func.count()).group_by(table.c.month_end)).all())
-    existed = db.session.execute(
-        select(*(func.count(case((Action.created_at <= end_of_day(day), 1))) for day in days))
-    ).one()
+    existed: list[int] = []
+    # A column a day, a few hundred at a time: years of month ends and meeting days of plans with
+    # calendars of their own could pass the most columns a statement may have (1,664 on PostgreSQL).
+    for first_of_batch in range(0, len(days), _DAYS_A_STATEMENT):
+        batch = days[first_of_batch : first_of_batch + _DAYS_A_STATEMENT]
+        existed += db.session.execute(
+            select(*(func.count(case((Action.created_at <= end_of_day(day), 1))) for day in batch))
+        ).one()
     for month_end, actions in zip(days, existed, strict=True):  # month_end: any kept day
         if kept.get(month_end, 0) >= actions:
             previous = month_end
