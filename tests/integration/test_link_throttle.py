@@ -113,3 +113,21 @@ def test_passwords_tried_through_an_invitation_are_limited(app, client, frozen_n
 
     frozen_now(minutes=15)
     assert client.post_form(link, {"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD}).status_code == 302
+
+
+def test_administrators_see_the_link_pages_locks_among_the_sign_in_events(admin_client, client, frozen_now):
+    sam = factories.make_user(email="sam@example.org")
+    db.session.commit()
+    for _ in range(5):  # the fifth reaches the email address's limit and locks it
+        _ask(client, "sam@example.org")
+    for n in range(15):  # with those five, twenty from this address lock it too
+        _ask(client, f"person{n}@example.org")
+    page = admin_client.get_page("sign_in_events.index")
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.select("td")] for row in page.select("tr.app-sign-in-event")
+    ]
+    locks = [row[1:] for row in rows if "Account links locked" in row[1]]
+    assert locks == [
+        ["Account links locked for address", "person14@example.org", "No such account", "127.0.0.1"],
+        ["Account links locked for email address", "sam@example.org", sam.name, "127.0.0.1"],
+    ]

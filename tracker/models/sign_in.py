@@ -29,6 +29,9 @@ class SignInEventKind(enum.StrEnum):
     FAILURE = "failure"
     ACCOUNT_LOCKED = "account_locked"
     ADDRESS_LOCKED = "address_locked"
+    # The forgotten-password, invitation and reset pages' own limits (services/link_throttle.py).
+    LINK_EMAIL_LOCKED = "link_email_locked"
+    LINK_ADDRESS_LOCKED = "link_address_locked"
 
     @property
     def label(self) -> str:
@@ -37,6 +40,8 @@ class SignInEventKind(enum.StrEnum):
             SignInEventKind.FAILURE: "Wrong email or password",
             SignInEventKind.ACCOUNT_LOCKED: "Email address locked",
             SignInEventKind.ADDRESS_LOCKED: "Address locked",
+            SignInEventKind.LINK_EMAIL_LOCKED: "Account links locked for email address",
+            SignInEventKind.LINK_ADDRESS_LOCKED: "Account links locked for address",
         }[self]
 
 

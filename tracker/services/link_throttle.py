@@ -5,7 +5,8 @@ and LINK_ADDRESS), so every gunicorn worker and app server counts together. Per 
 reset links asked for it and new passwords tried through its links (ACCOUNT_LINK_MAX_PER_EMAIL);
 per client address: the same from that address, and links refused there, guessed or stale
 (ACCOUNT_LINK_MAX_PER_ADDRESS). Past either limit within SIGN_IN_THROTTLE_WINDOW_MINUTES, the
-pages refuse for SIGN_IN_LOCK_MINUTES, before any email is sent or any password checked. This
+pages refuse for SIGN_IN_LOCK_MINUTES, before any email is sent or any password checked, and the
+lock is kept among the sign-in events administrators read. This
 keeps the pages from emailing one person again and again, from testing many addresses or
 tokens, and from being made to check passwords (slow on purpose) without end.
 """
@@ -19,14 +20,18 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import SignInThrottle, ThrottleScope
+from tracker.models import SignInEventKind, SignInThrottle, ThrottleScope, User
 from tracker.services.accounts import normalise_email
-from tracker.services.sign_in import count_attempt, lock_minutes
+from tracker.services.sign_in import count_attempt, lock_minutes, record_event
 from tracker.transactions import keep_on_refusal
 
 _LIMITS = {
     ThrottleScope.LINK_EMAIL: "ACCOUNT_LINK_MAX_PER_EMAIL",
     ThrottleScope.LINK_ADDRESS: "ACCOUNT_LINK_MAX_PER_ADDRESS",
+}
+_LOCK_EVENTS = {
+    ThrottleScope.LINK_EMAIL: SignInEventKind.LINK_EMAIL_LOCKED,
+    ThrottleScope.LINK_ADDRESS: SignInEventKind.LINK_ADDRESS_LOCKED,
 }
 
 
@@ -57,7 +62,15 @@ def _count(keys: dict[ThrottleScope, str], now: datetime) -> bool:
                 .where(SignInThrottle.scope == scope, SignInThrottle.key == keys[scope])
                 .values(locked_until=now + timedelta(minutes=lock_minutes()))
             )
+            _record_lock(scope, keys, now)
     return True
+
+
+def _record_lock(scope: ThrottleScope, keys: dict[ThrottleScope, str], now: datetime) -> None:
+    """Administrators see the lock among the sign-in events, with the account it was for where known."""
+    email = keys.get(ThrottleScope.LINK_EMAIL, "")
+    user_id = db.session.scalar(select(User.id).where(User.email == email)) if email else None
+    record_event(_LOCK_EVENTS[scope], email, keys[ThrottleScope.LINK_ADDRESS], user_id, now)
 
 
 def allow(email: str | None, client_address: str) -> bool:

@@ -74,15 +74,15 @@ def attempt_sign_in(email: str, password: str, client_address: str) -> SignInAtt
     if user is not None:
         start_session(user)
         _forget_failures(keys, now)
-        _record(SignInEventKind.SUCCESS, email_key, address_key, user.id, now)
+        record_event(SignInEventKind.SUCCESS, email_key, address_key, user.id, now)
         return SignInAttempt(user=user, refused=False)
 
     known = db.session.scalar(db.select(User.id).where(User.email == email_key))
-    _record(SignInEventKind.FAILURE, email_key, address_key, known, now)
+    record_event(SignInEventKind.FAILURE, email_key, address_key, known, now)
     for scope, (failures, _locked_until) in counts.items():
         if failures >= int(current_app.config[_LIMIT_SETTINGS[scope]]):
             _lock(scope, keys[scope], now)
-            _record(_LOCK_EVENTS[scope], email_key, address_key, known, now)
+            record_event(_LOCK_EVENTS[scope], email_key, address_key, known, now)
     return SignInAttempt(user=None, refused=False)
 
 
@@ -142,7 +142,8 @@ def _lock(scope: ThrottleScope, key: str, now: datetime) -> None:
     )
 
 
-def _record(kind: SignInEventKind, email: str, address: str, user_id: int | None, now: datetime) -> None:
+def record_event(kind: SignInEventKind, email: str, address: str, user_id: int | None, now: datetime) -> None:
+    """Keep one sign-in event for administrators (flushed with the request's work)."""
     db.session.add(SignInEvent(occurred_at=now, kind=kind, email=email, client_address=address, user_id=user_id))
     db.session.flush()
 
