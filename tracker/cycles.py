@@ -85,20 +85,15 @@ def _by_start(plan_id_column, starts: dict[int, datetime], value: Callable[[date
     )
 
 
-def not_updated_this_cycle_sql(
-    plan_id_column, starts: dict[int, datetime], last_progress_at=None
-) -> ColumnElement[bool]:
+def not_updated_this_cycle_sql(plan_id_column, starts: dict[int, datetime]) -> ColumnElement[bool]:
     """True for actions with no progress update since their plan's current period began.
 
     `starts` comes from cycle_starts(); plan_id_column is the plan id in the query (Strand.plan_id).
-    last_progress_at defaults to the action's own column.
     """
-    if last_progress_at is None:
-        last_progress_at = Action.last_progress_at
     if not starts:
-        return last_progress_at.is_(None)
+        return Action.last_progress_at.is_(None)
     start = _by_start(plan_id_column, starts, lambda moment: literal(moment, DateTime))
-    return or_(last_progress_at.is_(None), last_progress_at < start)
+    return or_(Action.last_progress_at.is_(None), Action.last_progress_at < start)
 
 
 def updated_this_cycle_by_sql(plan_id_column, starts: dict[int, datetime], moment: datetime) -> ColumnElement[bool]:
@@ -120,17 +115,14 @@ def updated_this_cycle_by_sql(plan_id_column, starts: dict[int, datetime], momen
     return _by_start(plan_id_column, starts, updated_since)
 
 
-def needs_update_sql(
-    starts: dict[int, datetime], status=None, last_progress_at=None, plan_id_column=None
-) -> ColumnElement[bool]:
-    """Cycle.needs_update as SQL. starts: cycle_starts().
+def needs_update_sql(starts: dict[int, datetime], plan_id_column=None) -> ColumnElement[bool]:
+    """Cycle.needs_update as SQL for today's actions. starts: cycle_starts().
 
-    The columns default to the action's own, with the plan as Strand.plan_id (the query joins
-    Strand). A past view uses updated_this_cycle_by_sql instead (queries/states.py).
+    The plan is Strand.plan_id unless given (the query joins Strand). A past view uses
+    updated_this_cycle_by_sql instead (queries/states.py).
     """
-    status = Action.status if status is None else status
     plan_id_column = Strand.plan_id if plan_id_column is None else plan_id_column
     return and_(
-        status.not_in([s.value for s in CLOSED_STATUSES]),
-        not_updated_this_cycle_sql(plan_id_column, starts, last_progress_at=last_progress_at),
+        Action.status.not_in([s.value for s in CLOSED_STATUSES]),
+        not_updated_this_cycle_sql(plan_id_column, starts),
     )

@@ -23,8 +23,8 @@ class ActionMonthEnd(db.Model):
     kept day, so the trend, "since the last meeting" and past views read a day's state instead of
     rebuilding it from the whole history. History is written as things happen, so a past day's
     state stays true; a history entry dated at or before a kept day (written later) deletes that
-    action's rows from then on, in the same transaction (services/history.py), and the readers rebuild an action with
-    no row from history.
+    action's rows from then on, in the same transaction (services/history.py), and the readers
+    rebuild an action with no row from history.
     """
 
     __tablename__ = "action_month_end"

@@ -5,8 +5,8 @@ whether it is overdue, due soon, unowned, undated or not updated, how often its 
 and whether it was completed, became overdue or was added since the last meeting. The database
 keeps that pass (a materialised CTE) and groups it several ways in the same statement: by strand
 and delivery rating (with every other count, outcome ratings included, summed alongside), by
-accountable agency and post, by due-date moves; and picks the most serious exceptions and the most moved deadlines. Only those groups and a
-few dozen rows reach Python. The RAG mix at each month end (or meeting), and at the last meeting,
+accountable agency and post, by due-date moves; and picks the most serious exceptions and the most
+moved deadlines. Only those groups and a few dozen rows reach Python. The RAG mix at each month end (or meeting), and at the last meeting,
 is the trend (tracker/queries/trend.py), read from each strand's counts kept for that day, or from
 each action's state kept then.
 
@@ -530,10 +530,10 @@ def _summary(
     headline.total, *totals = sums[: 1 + len(_TOTALS)]
     for name, value in zip(_TOTALS, totals, strict=True):
         setattr(headline, name, value)
-    for name, value in zip(_UNOWNED, sums[1 + len(_TOTALS) :], strict=False):
+    unowned_from = 1 + len(_TOTALS)
+    for name, value in zip(_UNOWNED, sums[unowned_from : unowned_from + len(_UNOWNED)], strict=True):
         setattr(unowned, name, value)
-    changes = sums[1 + len(_TOTALS) + len(_UNOWNED) : _OUTCOMES_FROM]
-    since = dict(zip(SINCE_COUNTED, changes, strict=True))
+    since = dict(zip(SINCE_COUNTED, sums[unowned_from + len(_UNOWNED) : _OUTCOMES_FROM], strict=True))
     for row in rows:
         n, rag, strand = row.counts[0], _RAGS[row.t0], strand_choices[row.k0]
         headline.by_rag[rag] += n

@@ -141,7 +141,7 @@ class ActionStates:
         update (the rebuilt last_progress_at, which a page of rows still shows).
         """
         if self.moment is None:
-            return needs_update_sql(cycle_starts, status=self.status)
+            return needs_update_sql(cycle_starts)
         return and_(self.is_open(), ~updated_this_cycle_by_sql(Strand.plan_id, cycle_starts, self.moment))
 
     def any_exception(self, cycle_starts: dict[int, datetime]) -> ColumnElement[bool]:
