@@ -6,14 +6,14 @@ reset links asked for it and new passwords tried through its links (ACCOUNT_LINK
 per client address: the same from that address, and links refused there, guessed or stale
 (ACCOUNT_LINK_MAX_PER_ADDRESS). Past either limit within SIGN_IN_THROTTLE_WINDOW_MINUTES, the
 pages refuse for SIGN_IN_LOCK_MINUTES, before any email is sent or any password checked, and the
-lock is kept among the sign-in events administrators read. This
-keeps the pages from emailing one person again and again, from testing many addresses or
-tokens, and from being made to check passwords (slow on purpose) without end.
+lock is kept among the sign-in events administrators read. This keeps the pages from emailing one
+person again and again, from testing many addresses or tokens, and from being made to check
+passwords (slow on purpose) without end.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import SignInEventKind, SignInThrottle, ThrottleScope, User
 from tracker.services.accounts import normalise_email
-from tracker.services.sign_in import count_attempt, lock_minutes, record_event
+from tracker.services.sign_in import count_attempt, lock, lock_minutes, record_event
 from tracker.transactions import keep_on_refusal
 
 _LIMITS = {
@@ -57,11 +57,7 @@ def _count(keys: dict[ThrottleScope, str], now: datetime) -> bool:
         return False
     for scope, (attempts, _locked_until) in counts.items():
         if attempts >= int(current_app.config[_LIMITS[scope]]):
-            db.session.execute(
-                SignInThrottle.__table__.update()
-                .where(SignInThrottle.scope == scope, SignInThrottle.key == keys[scope])
-                .values(locked_until=now + timedelta(minutes=lock_minutes()))
-            )
+            lock(scope, keys[scope], now)
             _record_lock(scope, keys, now)
     return True
 

@@ -81,7 +81,7 @@ def attempt_sign_in(email: str, password: str, client_address: str) -> SignInAtt
     record_event(SignInEventKind.FAILURE, email_key, address_key, known, now)
     for scope, (failures, _locked_until) in counts.items():
         if failures >= int(current_app.config[_LIMIT_SETTINGS[scope]]):
-            _lock(scope, keys[scope], now)
+            lock(scope, keys[scope], now)
             record_event(_LOCK_EVENTS[scope], email_key, address_key, known, now)
     return SignInAttempt(user=None, refused=False)
 
@@ -134,7 +134,8 @@ def _forget_failures(keys: dict[ThrottleScope, str], now: datetime) -> None:
     )
 
 
-def _lock(scope: ThrottleScope, key: str, now: datetime) -> None:
+def lock(scope: ThrottleScope, key: str, now: datetime) -> None:
+    """Refuse the counter's key for SIGN_IN_LOCK_MINUTES from now."""
     db.session.execute(
         update(SignInThrottle)
         .where(SignInThrottle.scope == scope, SignInThrottle.key == key)
