@@ -226,9 +226,11 @@ class ActionQuery:
     states: ActionStates
 
     @classmethod
-    def build(cls, filters: ActionFilters, viewer: User, today: date) -> ActionQuery:
+    def build(cls, filters: ActionFilters, viewer: User, today: date, *, with_progress: bool = True) -> ActionQuery:
+        """with_progress=False: the caller counts and never shows when progress was last reported."""
         among = filters.action_ids if filters.action_ids is not None else structural_scope(filters, viewer)
-        return cls(filters, viewer, today, ActionStates.as_at(filters.as_at, today, among))
+        states = ActionStates.as_at(filters.as_at, today, among, with_progress=with_progress)
+        return cls(filters, viewer, today, states)
 
     @property
     def day(self) -> date:
@@ -257,7 +259,7 @@ class ActionQuery:
         if f.agency_id is not None:
             clauses.append(agency_involved_clause(f.agency_id, states.owners))
         if f.post_id is not None:
-            clauses.append(states.owned_by(f.post_id, None, None))
+            clauses.append(states.owned_by(f.post_id))
         return clauses
 
     def clauses(self, starts: dict[int, datetime] | None = None) -> list[ColumnElement[bool]]:

@@ -267,7 +267,8 @@ def build_dashboard(
         as_at=filters.as_at,
         live=filters.live,
     )
-    query = ActionQuery.build(scope, viewer, today)
+    # Counts only: the rows the tables show are read by list_actions, with their progress.
+    query = ActionQuery.build(scope, viewer, today, with_progress=False)
     meetings = _meetings(query)
     since, meeting_name = _since_day(query.day, meetings, filters.since)
     groups = _count(query, since)
@@ -338,30 +339,28 @@ def _facts(query: ActionQuery, starts: dict[int, datetime], since: date) -> CTE:
     states = query.states
     changes = ChangesSince.build(since, states)
     moves = due_date_moves(states.moment).subquery("moves")
-    owners = states.owner_counts()
+    owners = states.counted_owners()
     rag = states.effective_rag()
     statement = (
-        (
-            query.statement(
-                Action.id.label("id"),
-                Strand.id.label("strand_id"),
-                rag.label("rag"),
-                states.outcome_rag.label("outcome"),
-                states.due_date.label("due_date"),
-                _flag(states.overdue()).label("overdue"),
-                _flag(states.due_soon()).label("due_soon"),
-                _flag(states.not_updated(starts)).label("not_updated"),
-                _flag(states.no_owner(counts=owners)).label("no_owner"),
-                _flag(states.no_due_date()).label("no_due_date"),
-                _flag(states.no_owner(OwnerKind.ACCOUNTABLE, counts=owners)).label("no_accountable"),
-                moves.c.moves,
-                *(_flag(changes.predicate(change)).label(change.value) for change in SINCE_COUNTED),
-                starts=starts,
-            )
+        query.statement(
+            Action.id.label("id"),
+            Strand.id.label("strand_id"),
+            rag.label("rag"),
+            states.outcome_rag.label("outcome"),
+            states.due_date.label("due_date"),
+            _flag(states.overdue()).label("overdue"),
+            _flag(states.due_soon()).label("due_soon"),
+            _flag(states.not_updated(starts)).label("not_updated"),
+            _flag(states.no_owner(counts=owners)).label("no_owner"),
+            _flag(states.no_due_date()).label("no_due_date"),
+            _flag(states.no_owner(OwnerKind.ACCOUNTABLE, counts=owners)).label("no_accountable"),
+            moves.c.moves,
+            *(_flag(changes.predicate(change)).label(change.value) for change in SINCE_COUNTED),
+            starts=starts,
         )
-        .outerjoin(moves, moves.c.action_id == Action.id)
-        .outerjoin(owners, owners.c.action_id == Action.id)
-    )
+    ).outerjoin(moves, moves.c.action_id == Action.id)
+    if owners is not None:
+        statement = statement.outerjoin(owners, owners.c.action_id == Action.id)
     # Materialised so each grouping below reads the computed rows rather than recomputing them.
     return statement.cte("facts").prefix_with("MATERIALIZED")
 

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, case, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, Subquery, and_, case, exists, func, or_, select
 
 from tracker.clock import end_of_day
 from tracker.cycles import needs_update_sql, updated_this_cycle_by_sql
-from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Post, Rag, Strand
+from tracker.models import CLOSED_STATUSES, Action, ActionOwner, OwnerKind, Rag, Strand
 from tracker.queries.as_at import owners_at, state_at
 from tracker.rag import effective_delivery_rag_sql, is_overdue_sql
 
@@ -36,11 +36,20 @@ class ActionStates:
         return cls(day=today, moment=None, rebuilt=None, owners=ActionOwner.__table__)
 
     @classmethod
-    def as_at(cls, day: date | None, today: date, action_ids: Sequence[int] | Select | None = None) -> ActionStates:
+    def as_at(
+        cls,
+        day: date | None,
+        today: date,
+        action_ids: Sequence[int] | Select | None = None,
+        *,
+        with_progress: bool = True,
+    ) -> ActionStates:
         """The view at the end of `day`; today or later is simply now.
 
         action_ids (ids, or a query of them), when the caller wants only those actions, saves
         rebuilding all the others: the rebuild is computed before any filter outside it applies.
+        with_progress=False: no caller reads last_progress_at (counting "not updated" never
+        needs it), so the rebuild does not look each action's last update up.
         """
         if day is None or day >= today:
             return cls.now(today)
@@ -48,7 +57,7 @@ class ActionStates:
         return cls(
             day=day,
             moment=moment,
-            rebuilt=state_at(moment, action_ids=action_ids),
+            rebuilt=state_at(moment, with_progress=with_progress, action_ids=action_ids),
             owners=owners_at(moment, action_ids=action_ids),
         )
 
@@ -122,6 +131,16 @@ class ActionStates:
             statement = statement.where(owners.action_id.in_(among))
         return statement.group_by(owners.action_id).subquery("owner_counts")
 
+    def counted_owners(self) -> Subquery | None:
+        """How the no-owner rules find owners when a whole scope is counted.
+
+        Now: None, each action's owners looked up in the owners table's primary key (SQLite took
+        twice as long to group 250,000 owner rows as to look 100,000 actions up). As at a past
+        day: the rebuilt owners grouped once, to join (owner_counts), as they have no index and a
+        look-up per action would read all of them each time.
+        """
+        return self.owner_counts() if self.is_past else None
+
     def no_owner(self, kind: OwnerKind | None = None, counts: Subquery | None = None) -> ColumnElement[bool]:
         """Open with no owner (of the kind). `counts`: owner_counts(), outer-joined on the action id."""
         if counts is not None:
@@ -154,16 +173,11 @@ class ActionStates:
             self.not_updated(cycle_starts),
         )
 
-    def owned_by(self, post_id: int | None, agency_id: int | None, kind: OwnerKind | None) -> ColumnElement[bool]:
-        """Owned (in the given kind, or either) by the post, or by any post of the agency."""
-        if post_id is None and agency_id is None:
-            return false()
-        owners = self.owners
-        clause = exists().where(owners.c.action_id == Action.id)
-        if kind is not None:
-            clause = clause.where(owners.c.kind == kind.value)
-        if post_id is not None:
-            clause = clause.where(owners.c.post_id == post_id)
-        if agency_id is not None:
-            clause = clause.where(owners.c.post_id == Post.id, Post.agency_id == agency_id)
-        return clause
+    def owned_by(self, post_id: int) -> ColumnElement[bool]:
+        """Owned (accountable or responsible) by the post.
+
+        "id IN (the post's actions)": the database starts from the owners' post index and reads
+        those few actions, rather than looking every action in view up (four times faster for one
+        post among 100,000 actions).
+        """
+        return Action.id.in_(select(self.owners.c.action_id).where(self.owners.c.post_id == post_id))
