@@ -118,31 +118,26 @@ class ActionStates:
     def no_due_date(self) -> ColumnElement[bool]:
         return and_(self.is_open(), self.due_date.is_(None))
 
-    def owner_counts(self, among: Select | None = None) -> Subquery:
-        """Per owned action (of `among`, a query of ids): its owners and its accountable owners.
+    def counted_owners(self) -> Subquery | None:
+        """What the no-owner rules join when a whole scope is counted: None now, else each owned
+        action's owners and accountable owners, grouped once.
 
-        One grouping of the owners, to join when counting many actions, where no_owner's EXISTS
-        would look them up once per action.
+        Now, each action's owners are looked up in the owners table's primary key (SQLite took
+        twice as long to group 250,000 owner rows as to look 100,000 actions up). As at a past day
+        the rebuilt owners have no index, so a look-up per action would read them all each time.
         """
+        if not self.is_past:
+            return None
         owners = self.owners.c
         accountable = case((owners.kind == OwnerKind.ACCOUNTABLE.value, 1), else_=0)
-        statement = select(owners.action_id, func.count().label("owners"), func.sum(accountable).label("accountable"))
-        if among is not None:
-            statement = statement.where(owners.action_id.in_(among))
-        return statement.group_by(owners.action_id).subquery("owner_counts")
-
-    def counted_owners(self) -> Subquery | None:
-        """How the no-owner rules find owners when a whole scope is counted.
-
-        Now: None, each action's owners looked up in the owners table's primary key (SQLite took
-        twice as long to group 250,000 owner rows as to look 100,000 actions up). As at a past
-        day: the rebuilt owners grouped once, to join (owner_counts), as they have no index and a
-        look-up per action would read all of them each time.
-        """
-        return self.owner_counts() if self.is_past else None
+        return (
+            select(owners.action_id, func.count().label("owners"), func.sum(accountable).label("accountable"))
+            .group_by(owners.action_id)
+            .subquery("owner_counts")
+        )
 
     def no_owner(self, kind: OwnerKind | None = None, counts: Subquery | None = None) -> ColumnElement[bool]:
-        """Open with no owner (of the kind). `counts`: owner_counts(), outer-joined on the action id."""
+        """Open with no owner (of the kind). `counts`: counted_owners(), outer-joined on the action id."""
         if counts is not None:
             counted = counts.c.owners if kind is None else counts.c.accountable
             owned = func.coalesce(counted, 0) > 0
